@@ -1,0 +1,144 @@
+package io.sqreenrelay;
+
+import io.sqreenrelay.ingress.WebhookSignature;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The relay's settings, read from the {@code relay.*} properties that {@code application.properties} maps from
+ * the environment variables of the SPEC. A setting that is present but wrong stops the start with one line
+ * naming its variable; a secret's value is never part of that line.
+ *
+ * @param signatureKeys  the valid webhook secrets (empty: none configured, one is generated at start)
+ * @param applicationId  the relay's own Sqreen application id (null: no internal alerts)
+ * @param appName        the relay's own application name, shown in messages
+ * @param httpPort       the listening port
+ * @param maxBodySize    the largest webhook body accepted, in bytes
+ * @param rabbitmqUri    the RabbitMQ to use (null: the embedded broker)
+ * @param dataDir        where the embedded broker and the relay's state live
+ * @param logDir         where the logs go
+ * @param exchange       the exchange every accepted event is published to
+ * @param queuePrefix    the prefix of every target's queue name
+ * @param dedupWindow    how many recent event keys are remembered to recognise Sqreen's resends
+ */
+public record RelaySettings(
+        List<String> signatureKeys,
+        String applicationId,
+        String appName,
+        int httpPort,
+        long maxBodySize,
+        URI rabbitmqUri,
+        Path dataDir,
+        Path logDir,
+        String exchange,
+        String queuePrefix,
+        int dedupWindow) {
+
+    /** Reads and checks every setting; {@code property} returns a property's value, or null when unset. */
+    public static RelaySettings read(Function<String, String> property) {
+        return new RelaySettings(
+                WebhookSignature.splitSecrets(property.apply("relay.signature-key")),
+                blankToNull(property.apply("relay.application-id")),
+                orDefault(property.apply("relay.app-name"), "sqreen-relay"),
+                port(property.apply("relay.http-port"), "HTTP_PORT"),
+                positiveInt(property.apply("relay.max-body-size"), "MAX_BODY_SIZE"),
+                rabbitmqUri(property.apply("relay.rabbitmq-uri")),
+                Path.of(orDefault(property.apply("relay.data-dir"), "data")),
+                Path.of(orDefault(property.apply("relay.log-dir"), "logs")),
+                orDefault(property.apply("relay.exchange"), "relay.events"),
+                orDefault(property.apply("relay.queue-prefix"), "relay.target."),
+                positiveInt(property.apply("relay.dedup-window"), "DEDUP_WINDOW"));
+    }
+
+    public boolean embeddedBroker() {
+        return rabbitmqUri == null;
+    }
+
+    /** The broker as it may be shown: scheme, host, port and vhost, never the credentials. */
+    public String brokerDescription() {
+        if (embeddedBroker()) {
+            return "embedded (Qpid Broker-J, store " + dataDir.resolve("broker") + ")";
+        }
+        String vhost = rabbitmqUri.getPath() == null || rabbitmqUri.getPath().length() <= 1
+                ? "/" : rabbitmqUri.getPath().substring(1);
+        return rabbitmqUri.getScheme() + "://" + rabbitmqUri.getHost() + ":" + amqpPort(rabbitmqUri) + " vhost " + vhost;
+    }
+
+    static int amqpPort(URI uri) {
+        if (uri.getPort() > 0) {
+            return uri.getPort();
+        }
+        return "amqps".equals(uri.getScheme()) ? 5671 : 5672;
+    }
+
+    static int port(String value, String variable) {
+        String text = blankToNull(value);
+        if (text == null) {
+            throw new InvalidSetting(variable + " is required");
+        }
+        try {
+            int port = Integer.parseInt(text.trim());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidSetting(variable + " must be a port number from 1 to 65535, got '" + printable(text) + "'");
+    }
+
+    static int positiveInt(String value, String variable) {
+        try {
+            int number = Integer.parseInt(String.valueOf(value).trim());
+            if (number > 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidSetting(variable + " must be a positive whole number, got '" + printable(value) + "'");
+    }
+
+    /** Checks an {@code amqp://user:pass@host:port/vhost} URI. Its text is never quoted back: it holds a password. */
+    static URI rabbitmqUri(String value) {
+        String text = blankToNull(value);
+        if (text == null) {
+            return null;
+        }
+        String expected = "RABBITMQ_URI must look like amqp://user:pass@host:port/vhost";
+        URI uri;
+        try {
+            uri = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw new InvalidSetting(expected + " (it is not a valid URI)");
+        }
+        if (!"amqp".equals(uri.getScheme()) && !"amqps".equals(uri.getScheme())) {
+            throw new InvalidSetting(expected + " (the scheme must be amqp or amqps)");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new InvalidSetting(expected + " (the host or the port is malformed)");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new InvalidSetting(expected + " (the port is not a number from 1 to 65535)");
+        }
+        return uri;
+    }
+
+    private static String orDefault(String value, String fallback) {
+        String text = blankToNull(value);
+        return text == null ? fallback : text.trim();
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** A non-secret setting's value, safe to quote in one log line. */
+    private static String printable(String value) {
+        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+}

@@ -1,0 +1,184 @@
+package io.sqreenrelay.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Derives the {@link SqreenEvent} view from a Sqreen event object, v1 or v2.
+ *
+ * <p>v1 events are flat, typed by {@code sqreen_payload_type}. v2 events are an envelope
+ * ({@code message_id, api_version, date_created, message_type, retry_count, message}) whose fields of
+ * interest live in {@code message}.
+ */
+public final class SqreenEvents {
+
+    /** v2 envelope fields that change when Sqreen retries a notification: never part of the key. */
+    private static final List<String> RETRY_VARYING_FIELDS = List.of("retry_count", "date_created");
+
+    private static final Pattern PLAIN_KEY_PART = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final int MAX_IPS = 50;
+
+    private SqreenEvents() {
+    }
+
+    /** True when {@code node} is itself a Sqreen event (it has a {@code message_type} or {@code sqreen_payload_type}). */
+    public static boolean isEvent(JsonNode node) {
+        return node != null && node.isObject()
+                && (node.has("message_type") || node.has("sqreen_payload_type"));
+    }
+
+    public static SqreenEvent normalize(JsonNode event) {
+        boolean v2 = isV2(event);
+        JsonNode body = v2 ? event.path("message") : event;
+        JsonNode application = body.path("application");
+
+        String type = firstText(event.path("message_type"), event.path("sqreen_payload_type"));
+        if (type == null) {
+            type = "unknown";
+        }
+        String applicationId = firstText(body.path("application_id"), application.path("id"));
+        String title = firstText(body.path("humanized_title"), body.path("humanized_description"),
+                body.path("playbook").path("name"));
+        if (title == null) {
+            title = humanize(type);
+        }
+        return new SqreenEvent(
+                v2 ? "v2" : "v1",
+                type,
+                title,
+                applicationId,
+                firstText(body.path("application_name"), application.path("name")),
+                firstText(body.path("environment"), application.path("environment")),
+                firstText(body.path("date_occurred"), body.path("date_started"), body.path("date_created"),
+                        event.path("date_created")),
+                firstText(body.path("url"), body.path("event_url")),
+                ips(body),
+                eventKey(event, v2, type, applicationId));
+    }
+
+    /** v2 when the object is an envelope: {@code message_type} beside a {@code message} object. */
+    static boolean isV2(JsonNode event) {
+        return event.has("message_type") && event.path("message").isObject();
+    }
+
+    /**
+     * The de-duplication key: scoped by application and type, then the event's own id, or a hash of its
+     * content where it has none. Sqreen's retries change the envelope's {@code retry_count} and
+     * {@code date_created}; neither is part of the key.
+     */
+    static String eventKey(JsonNode event, boolean v2, String type, String applicationId) {
+        JsonNode body = v2 ? event.path("message") : event;
+        String id = firstText(body.path("event_id"), body.path("id"));
+        String identity = id != null ? "id-" + keyPart(id) : "sha-" + contentHash(v2 ? envelopeWithoutRetryFields(event) : event);
+        return keyPart(applicationId == null ? "none" : applicationId) + ":" + keyPart(type) + ":" + identity;
+    }
+
+    private static JsonNode envelopeWithoutRetryFields(JsonNode event) {
+        ObjectNode copy = ((ObjectNode) event).deepCopy();
+        copy.remove(RETRY_VARYING_FIELDS);
+        return copy;
+    }
+
+    /** Key parts stay short and printable: anything else is replaced by its hash. */
+    private static String keyPart(String value) {
+        return PLAIN_KEY_PART.matcher(value).matches() ? value : "h" + sha256(value).substring(0, 32);
+    }
+
+    /** A hash of the content that ignores field order and formatting. */
+    static String contentHash(JsonNode node) {
+        StringBuilder canonical = new StringBuilder();
+        writeCanonical(node, canonical);
+        return sha256(canonical.toString()).substring(0, 32);
+    }
+
+    private static void writeCanonical(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            Map<String, JsonNode> sorted = new TreeMap<>();
+            node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+            out.append('{');
+            sorted.forEach((name, value) -> {
+                out.append(quoted(name)).append(':');
+                writeCanonical(value, out);
+                out.append(',');
+            });
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            for (JsonNode element : node) {
+                writeCanonical(element, out);
+                out.append(',');
+            }
+            out.append(']');
+        } else {
+            out.append(node.toString());
+        }
+    }
+
+    private static String quoted(String name) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(name).toString();
+    }
+
+    private static List<String> ips(JsonNode body) {
+        List<String> ips = new ArrayList<>();
+        collectIps(body.path("ips"), "address", ips);
+        collectIps(body.path("new_related_ips"), "address", ips);
+        collectIps(body.path("properties").path("ips"), "ip_cidr", ips);
+        return List.copyOf(ips);
+    }
+
+    private static void collectIps(JsonNode array, String field, List<String> into) {
+        if (!array.isArray()) {
+            return;
+        }
+        for (Iterator<JsonNode> it = array.elements(); it.hasNext() && into.size() < MAX_IPS; ) {
+            String ip = text(it.next().path(field));
+            if (ip != null && !into.contains(ip)) {
+                into.add(ip);
+            }
+        }
+    }
+
+    /** The first of the nodes that is a non-blank string or a number, as text; null when none is. */
+    private static String firstText(JsonNode... candidates) {
+        for (JsonNode candidate : candidates) {
+            String text = text(candidate);
+            if (text != null) {
+                return text;
+            }
+        }
+        return null;
+    }
+
+    private static String text(JsonNode node) {
+        if (node == null || !(node.isTextual() || node.isNumber())) {
+            return null;
+        }
+        String text = node.asText();
+        return text.isBlank() ? null : text;
+    }
+
+    /** {@code account_takeover} becomes {@code Account takeover}. */
+    static String humanize(String type) {
+        String words = type.replace('_', ' ').trim();
+        return words.isEmpty() ? "Sqreen event" : Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+}

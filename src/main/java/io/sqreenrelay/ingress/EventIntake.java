@@ -1,0 +1,53 @@
+package io.sqreenrelay.ingress;
+
+import io.sqreenrelay.event.AcceptedEvent;
+import io.sqreenrelay.event.ReceivedEvent;
+import io.sqreenrelay.event.SqreenEvent;
+import io.sqreenrelay.event.SqreenEvents;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Turns a verified body into the events to store: parses it (422 when it is not an array of event objects),
+ * derives each event's key and internal-alert flag, and keeps only those not received before.
+ *
+ * <p>Body after: the {@code List<AcceptedEvent>} of new events. Exchange properties after:
+ * {@value #ACCEPTED} and {@value #DUPLICATES}, the counts the response reports, and
+ * {@value #EVENTS}, the new events (to remember once the broker has confirmed them).
+ */
+public final class EventIntake implements Processor {
+
+    public static final String ACCEPTED = "relayAccepted";
+    public static final String DUPLICATES = "relayDuplicates";
+    public static final String EVENTS = "relayEvents";
+
+    private final String ownApplicationId;
+    private final RecentEventKeys recentKeys;
+
+    public EventIntake(String ownApplicationId, RecentEventKeys recentKeys) {
+        this.ownApplicationId = ownApplicationId;
+        this.recentKeys = recentKeys;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        List<ReceivedEvent> received = WebhookBody.parse(exchange.getMessage().getBody(byte[].class));
+        long now = System.currentTimeMillis();
+        List<AcceptedEvent> fresh = new ArrayList<>(received.size());
+        Set<String> keysInRequest = new HashSet<>();
+        for (ReceivedEvent event : received) {
+            SqreenEvent view = SqreenEvents.normalize(event.json());
+            if (keysInRequest.add(view.key()) && !recentKeys.contains(view.key())) {
+                fresh.add(new AcceptedEvent(view.key(), view.concerns(ownApplicationId), now, event.source()));
+            }
+        }
+        exchange.getMessage().setBody(fresh);
+        exchange.setProperty(EVENTS, fresh);
+        exchange.setProperty(ACCEPTED, fresh.size());
+        exchange.setProperty(DUPLICATES, received.size() - fresh.size());
+    }
+}
