@@ -10,7 +10,9 @@ import io.sqreenrelay.ingress.SignatureCheck;
 import io.sqreenrelay.ingress.WebhookSignature;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -43,6 +45,11 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("eventIntake", new EventIntake(settings.applicationId(), recentKeys));
         context.getRegistry().bind("recentEventKeys", recentKeys);
         context.getRegistry().bind("notificationText", new NotificationText());
+        // Every target queue is durable, and a quorum queue on RabbitMQ (replicated; the embedded broker ignores
+        // the argument). A Map bean, because endpoint parameters would turn x-queue-type into xQueueType; the
+        // endpoint reads it without changing it, but wants a mutable map.
+        context.getRegistry().bind("targetQueueArgs",
+                new HashMap<>(Map.of("queue.durable", "true", "queue.x-queue-type", "quorum")));
 
         CachingConnectionFactory connections;
         if (settings.embeddedBroker()) {

@@ -1,0 +1,350 @@
+package io.sqreenrelay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sqreenrelay.Vectors;
+import io.sqreenrelay.Vectors.Vector;
+import io.sqreenrelay.event.SqreenEvents;
+import io.sqreenrelay.ingress.WebhookSignature;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every row of the SPEC's ingress status table, against a running relay. Subclasses choose the broker.
+ * The relay knows every vector's secret (comma-separated, as during a key rotation) plus {@link #KEY}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class IngressContractTestBase {
+
+    static final String KEY = "it-key-" + UUID.randomUUID();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    TestBroker broker;
+    RelayUnderTest relay;
+
+    abstract TestBroker newBroker();
+
+    @BeforeAll
+    void startRelay() throws Exception {
+        broker = newBroker();
+        Set<String> secrets = new LinkedHashSet<>();
+        secrets.add(KEY);
+        Vectors.all().forEach(v -> secrets.add(v.secret()));
+        Path data = Files.createTempDirectory("relay-it-data");
+        relay = RelayUnderTest.start(broker, data, Map.of(
+                "relay.signature-key", String.join(",", secrets),
+                "relay.max-body-size", String.valueOf(64 * 1024)));
+    }
+
+    @AfterAll
+    void stopRelay() throws Exception {
+        if (relay != null) {
+            relay.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    // ---- 405
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH"})
+    void aMethodOtherThanPostIs405(String method) throws Exception {
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(relay.webhook())
+                .method(method, HttpRequest.BodyPublishers.noBody()));
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertJsonError(response);
+    }
+
+    // ---- 413
+
+    @Test
+    void aDeclaredBodyOverTheLimitIs413BeforeItIsSent() throws Exception {
+        // only the headers are sent: the answer comes without the relay waiting for the 100 MB body
+        assertThat(RawHttp.announceBody(relay.port(), 100_000_000L)).startsWith("HTTP/1.1 413");
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIs413() throws Exception {
+        assertThat(RawHttp.chunked(relay.port(), 1_000_000L)).startsWith("HTTP/1.1 413");
+    }
+
+    @Test
+    void aSignedBodyOverTheLimitIs413NotAccepted() throws Exception {
+        byte[] big = ("[" + "{\"sqreen_payload_type\":\"test\"},".repeat(3000) + "{}]").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = relay.postSigned(KEY, big);
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertJsonError(response);
+    }
+
+    // ---- 401
+
+    @Test
+    void aMissingSignatureIs401() throws Exception {
+        assertUnauthorized(HttpRequest.newBuilder(relay.webhook()).header("Content-Type", "application/json"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" ", "nothex", "sha256=abc", "0123456789abcdef"})
+    void anEmptyOrMalformedSignatureIs401(String header) throws Exception {
+        assertUnauthorized(HttpRequest.newBuilder(relay.webhook()).header("X-Sqreen-Integrity", header));
+    }
+
+    @Test
+    void aWrongSignatureIs401() throws Exception {
+        byte[] body = Vectors.named("v2_test").bytes();
+        assertUnauthorized(HttpRequest.newBuilder(relay.webhook())
+                .header("X-Sqreen-Integrity", WebhookSignature.sign("not-a-configured-key", body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    @Test
+    void aSignatureOfAnotherBodyIs401() throws Exception {
+        Vector a = Vectors.named("v2_test");
+        Vector b = Vectors.named("v2_security_event");
+        assertUnauthorized(HttpRequest.newBuilder(relay.webhook())
+                .header("X-Sqreen-Integrity", a.signature())
+                .POST(HttpRequest.BodyPublishers.ofString(b.body())));
+    }
+
+    @Test
+    void theSignatureIsCheckedBeforeTheContentType() throws Exception {
+        assertUnauthorized(HttpRequest.newBuilder(relay.webhook())
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("hello")));
+    }
+
+    private void assertUnauthorized(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = relay.send(request.POST(HttpRequest.BodyPublishers.ofString("[]")));
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertJsonError(response);
+    }
+
+    // ---- 415
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "application/xml", "text/html; charset=utf-8"})
+    void aSignedBodyWithANonJsonContentTypeIs415(String contentType) throws Exception {
+        byte[] body = Vectors.named("v2_test").bytes();
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(relay.webhook())
+                .header("Content-Type", contentType)
+                .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertJsonError(response);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/json; charset=utf-8", "application/vnd.sqreen+json"})
+    void jsonContentTypesWithParametersOrSuffixesAreAccepted(String contentType) throws Exception {
+        byte[] body = freshEvents(1);
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(relay.webhook())
+                .header("Content-Type", contentType)
+                .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void noContentTypeAtAllIsAccepted() throws Exception {
+        byte[] body = freshEvents(1);
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(relay.webhook())
+                .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    // ---- 422
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not json", "42", "{}", "{\"id\": \"1111\"}", "[1, 2]", "[{\"sqreen_payload_type\":\"test\"}, \"x\"]",
+            "[{\"sqreen_payload_type\":\"test\"}", "[] []", "null"})
+    void aSignedBodyThatIsNotAnEventArrayIs422AndNothingIsStored(String body) throws Exception {
+        HttpResponse<String> response = relay.postSigned(KEY, body.getBytes(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertJsonError(response);
+    }
+
+    @Test
+    void aRequestWithOneBadElementStoresNoneOfTheOthers() throws Exception {
+        String id = UUID.randomUUID().toString();
+        String body = "[{\"sqreen_payload_type\":\"test\",\"id\":\"" + id + "\"}, 7]";
+        assertThat(relay.postSigned(KEY, body.getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(422);
+        // the same good event alone is then new: nothing of the refused request was stored or remembered
+        String good = "[{\"sqreen_payload_type\":\"test\",\"id\":\"" + id + "\"}]";
+        HttpResponse<String> response = relay.postSigned(KEY, good.getBytes(StandardCharsets.UTF_8));
+        assertThat(json(response)).isEqualTo(Map.of("accepted", 1, "duplicates", 0));
+    }
+
+    // ---- 200 and the vectors
+
+    static List<Vector> vectors() {
+        return Vectors.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vectors")
+    void eachRealVectorPostedRawIsAnsweredAsTheSpecSays(Vector v) throws Exception {
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(relay.webhook())
+                .header("Content-Type", "application/json")
+                .header("X-Sqreen-Integrity", v.signature())
+                .POST(HttpRequest.BodyPublishers.ofString(v.body())));
+        if (!v.acceptable()) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+            return;
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Object> counts = json(response);
+        int events = eventsIn(v.body());
+        assertThat((Integer) counts.get("accepted") + (Integer) counts.get("duplicates")).isEqualTo(events);
+        for (String key : keysIn(v.body())) {
+            assertThat(NotificationLog.awaitLogged(key)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void everyEventOfAnAcceptedRequestReachesTheLogTargetOnce() throws Exception {
+        byte[] body = freshEvents(25);
+        HttpResponse<String> response = relay.postSigned(KEY, body);
+        assertThat(json(response)).isEqualTo(Map.of("accepted", 25, "duplicates", 0));
+        for (String key : keysIn(new String(body, StandardCharsets.UTF_8))) {
+            NotificationLog.awaitLogged(key);
+        }
+        for (String key : keysIn(new String(body, StandardCharsets.UTF_8))) {
+            assertThat(NotificationLog.linesFor(key)).hasSize(1);
+        }
+    }
+
+    @Test
+    void anEmptyArrayIsAcceptedWithNothingToStore() throws Exception {
+        HttpResponse<String> response = relay.postSigned(KEY, "[]".getBytes(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response)).isEqualTo(Map.of("accepted", 0, "duplicates", 0));
+    }
+
+    @Test
+    void aResentRequestIsCountedAsDuplicatesAndNotDeliveredAgain() throws Exception {
+        byte[] body = freshEvents(3);
+        assertThat(json(relay.postSigned(KEY, body))).isEqualTo(Map.of("accepted", 3, "duplicates", 0));
+        List<String> keys = keysIn(new String(body, StandardCharsets.UTF_8));
+        keys.forEach(NotificationLog::awaitLogged);
+        assertThat(json(relay.postSigned(KEY, body))).isEqualTo(Map.of("accepted", 0, "duplicates", 3));
+        // a retry of Sqreen changes retry_count and date_created: still the same events
+        String retried = new String(body, StandardCharsets.UTF_8).replace("\"retry_count\":0", "\"retry_count\":1");
+        assertThat(json(relay.postSigned(KEY, retried.getBytes(StandardCharsets.UTF_8))))
+                .isEqualTo(Map.of("accepted", 0, "duplicates", 3));
+        // a request mixing old and new events stores only the new one
+        String mixed = new String(body, StandardCharsets.UTF_8).replaceFirst("]$", "," + event(UUID.randomUUID()) + "]");
+        assertThat(json(relay.postSigned(KEY, mixed.getBytes(StandardCharsets.UTF_8))))
+                .isEqualTo(Map.of("accepted", 1, "duplicates", 3));
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        keys.forEach(key -> assertThat(NotificationLog.linesFor(key)).as(key).hasSize(1));
+    }
+
+    @Test
+    void theSameEventTwiceInOneRequestIsStoredOnce() throws Exception {
+        String one = event(UUID.randomUUID());
+        HttpResponse<String> response = relay.postSigned(KEY, ("[" + one + "," + one + "]").getBytes(StandardCharsets.UTF_8));
+        assertThat(json(response)).isEqualTo(Map.of("accepted", 1, "duplicates", 1));
+    }
+
+    @Test
+    void aSingleEventObjectCountsAsAnArrayOfOne() throws Exception {
+        HttpResponse<String> response = relay.postSigned(KEY, event(UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        assertThat(json(response)).isEqualTo(Map.of("accepted", 1, "duplicates", 0));
+    }
+
+    // ---- what every answer looks like
+
+    @Test
+    void answersCarrySecurityHeadersAndNeverEchoInboundHeaders() throws Exception {
+        byte[] body = freshEvents(1);
+        for (HttpRequest.Builder request : List.of(
+                HttpRequest.newBuilder(relay.webhook()).header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+                HttpRequest.newBuilder(relay.webhook()).POST(HttpRequest.BodyPublishers.ofString("[]")),
+                HttpRequest.newBuilder(relay.webhook()).header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, new byte[] {'x'}))
+                        .POST(HttpRequest.BodyPublishers.ofString("x")))) {
+            HttpResponse<String> response = relay.send(request
+                    .header("X-Evil", "echo-me")
+                    .header("Subject", "injected"));
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+            assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(response.headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase("X-Evil") || h.equalsIgnoreCase("Subject")
+                    || h.equalsIgnoreCase("X-Sqreen-Integrity"));
+        }
+    }
+
+    // ---- helpers
+
+    static void assertJsonError(HttpResponse<String> response) throws Exception {
+        JsonNode body = MAPPER.readTree(response.body());
+        assertThat(body.path("error").isTextual()).as(response.body()).isTrue();
+        assertThat(body.size()).isEqualTo(1);
+        assertThat(response.body()).doesNotContain("Exception", "\tat ", KEY);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> json(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return MAPPER.readValue(response.body(), HashMap.class);
+    }
+
+    static String event(UUID id) {
+        return "{\"message_id\":null,\"api_version\":\"2\",\"date_created\":\"2026-11-24T10:00:00+00:00\","
+                + "\"message_type\":\"security_event\",\"retry_count\":0,\"message\":{\"event_id\":\"" + id + "\","
+                + "\"application_id\":\"it-app\",\"application_name\":\"it\",\"environment\":\"test\","
+                + "\"humanized_description\":\"Attack from 10.0.0.1\",\"ips\":[{\"address\":\"10.0.0.1\"}]}}";
+    }
+
+    /** A v2 array of {@code n} events never sent before. */
+    static byte[] freshEvents(int n) {
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(event(UUID.randomUUID()));
+        }
+        return ("[" + String.join(",", events) + "]").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<String> keysIn(String body) throws Exception {
+        JsonNode node = MAPPER.readTree(body);
+        List<JsonNode> events = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(events::add);
+        } else {
+            events.add(node);
+        }
+        return events.stream().map(e -> SqreenEvents.normalize(e).key()).distinct().collect(Collectors.toList());
+    }
+
+    static int eventsIn(String body) throws Exception {
+        JsonNode node = MAPPER.readTree(body);
+        return node.isArray() ? node.size() : 1;
+    }
+}

@@ -1,0 +1,41 @@
+package io.sqreenrelay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The ingress contract against the real RabbitMQ at 127.0.0.1:5672, in a vhost of its own. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IngressOnRabbitMqIT extends IngressContractTestBase {
+
+    @Override
+    TestBroker newBroker() {
+        return TestBroker.rabbitMq();
+    }
+
+    @Test
+    @Order(1)
+    void theTopologyIsDurableQuorumQueuesBoundToTheEventsExchange() {
+        TestBroker.RabbitVhost vhost = (TestBroker.RabbitVhost) broker;
+        assertThat(vhost.queues("name", "durable", "type"))
+                .anySatisfy(line -> assertThat(line.split("\\s+")).containsExactly("relay.target.log", "true", "quorum"));
+        // no stray queue collects events
+        assertThat(vhost.queues("name")).allSatisfy(line -> assertThat(line).startsWith("relay.target."));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void whenTheBrokerGoesAwayTheAnswerIs503WithRetryAfterNever200() throws Exception {
+        ((TestBroker.RabbitVhost) broker).delete();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = relay.postSigned(KEY, freshEvents(2));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+            assertJsonError(response);
+        }
+    }
+}
