@@ -13,9 +13,28 @@ public final class RelayMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Main main = newMain();
-        int exitCode = main.run(args);
+        int exitCode;
+        try {
+            exitCode = newMain().run(args);
+        } catch (Exception e) {
+            InvalidSetting wrong = invalidSetting(e);
+            if (wrong == null) {
+                throw e;
+            }
+            // a wrong setting is one clear line, not a stack trace
+            System.err.println("sqreen-relay cannot start: " + wrong.getMessage());
+            exitCode = 2;
+        }
         System.exit(exitCode);
+    }
+
+    private static InvalidSetting invalidSetting(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidSetting wrong) {
+                return wrong;
+            }
+        }
+        return null;
     }
 
     /** A configured, not yet started relay: the same for {@code main} and for the tests. */
