@@ -19,9 +19,6 @@ import java.util.function.Function;
  * @param maxBodySize    the largest webhook body accepted, in bytes
  * @param rabbitmqUri    the RabbitMQ to use (null: the embedded broker)
  * @param dataDir        where the embedded broker and the relay's state live
- * @param logDir         where the logs go
- * @param exchange       the exchange every accepted event is published to
- * @param queuePrefix    the prefix of every target's queue name
  * @param dedupWindow    how many recent event keys are remembered to recognise Sqreen's resends
  */
 public record RelaySettings(
@@ -32,9 +29,6 @@ public record RelaySettings(
         long maxBodySize,
         URI rabbitmqUri,
         Path dataDir,
-        Path logDir,
-        String exchange,
-        String queuePrefix,
         int dedupWindow) {
 
     /** Reads and checks every setting; {@code property} returns a property's value, or null when unset. */
@@ -47,9 +41,6 @@ public record RelaySettings(
                 positiveInt(property.apply("relay.max-body-size"), "MAX_BODY_SIZE"),
                 rabbitmqUri(property.apply("relay.rabbitmq-uri")),
                 Path.of(orDefault(property.apply("relay.data-dir"), "data")),
-                Path.of(orDefault(property.apply("relay.log-dir"), "logs")),
-                orDefault(property.apply("relay.exchange"), "relay.events"),
-                orDefault(property.apply("relay.queue-prefix"), "relay.target."),
                 positiveInt(property.apply("relay.dedup-window"), "DEDUP_WINDOW"));
     }
 
