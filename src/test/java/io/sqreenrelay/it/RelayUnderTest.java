@@ -81,7 +81,8 @@ public final class RelayUnderTest implements AutoCloseable {
         main.stop();
     }
 
-    private static int freePort() throws IOException {
+    /** A loopback port nothing listens on (yet). */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -65,10 +65,11 @@ class RestartIT {
     void aBrokerThatIsNotThereAtAllGets503NeverA200() throws Exception {
         // a RabbitMQ URI with nothing listening behind it; the relay still starts and answers
         Path data = Files.createTempDirectory("relay-nobroker");
+        int port = RelayUnderTest.freePort();
         TestBroker nowhere = new TestBroker() {
             @Override
             public String uri() {
-                return "amqp://guest:guest@127.0.0.1:" + closedPort() + "/";
+                return "amqp://guest:guest@127.0.0.1:" + port + "/";
             }
 
             @Override
@@ -79,14 +80,6 @@ class RestartIT {
             HttpResponse<String> response = relay.postSigned(KEY, IngressContractTestBase.freshEvents(1));
             assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
             assertThat(response.headers().firstValue("Retry-After")).isPresent();
-        }
-    }
-
-    private static int closedPort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
