@@ -2,6 +2,13 @@ package io.sqreenrelay;
 
 import io.sqreenrelay.broker.BrokerConnections;
 import io.sqreenrelay.broker.EmbeddedBroker;
+import io.sqreenrelay.broker.DeadLetters;
+import io.sqreenrelay.broker.DurableQueues;
+import io.sqreenrelay.broker.WaitQueues;
+import io.sqreenrelay.delivery.DeadLetterAdmin;
+import io.sqreenrelay.delivery.DeliveredKeys;
+import io.sqreenrelay.delivery.DeliveryFailures;
+import io.sqreenrelay.delivery.DeliveryOutcomes;
 import io.sqreenrelay.delivery.NotificationText;
 import io.sqreenrelay.ingress.ContentTypeCheck;
 import io.sqreenrelay.ingress.EventIntake;
@@ -13,19 +20,25 @@ import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.retry.ImmediateRequeueMessageRecoverer;
 
 /**
  * Binds what the YAML routes refer to: the broker connection (starting the embedded broker when no
  * {@code RABBITMQ_URI} is set) and the ingress processors. Everything it reads comes from {@code relay.*} properties.
  */
 public class RelayConfiguration implements CamelConfiguration {
+
+    /** The admin API lists at most this many dead letters per target (it always gives the count). */
+    private static final int DEAD_LETTERS_LISTED = 1000;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -45,6 +58,17 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("eventIntake", new EventIntake(settings.applicationId(), recentKeys));
         context.getRegistry().bind("recentEventKeys", recentKeys);
         context.getRegistry().bind("notificationText", new NotificationText());
+        // A target's message whose failure the route could not settle (the broker was away while parking it) is
+        // tried again three times, then goes back to its queue: never dropped.
+        context.getRegistry().bind("requeueOnFailure", RetryInterceptorBuilder.stateless()
+                .maxAttempts(3)
+                .backOffOptions(1000, 2.0, 5000)
+                .recoverer(new ImmediateRequeueMessageRecoverer())
+                .build());
+        TargetSettings targets = TargetSettings.read(name -> properties.resolveProperty(name).orElse(null));
+        DeliveredKeys delivered = new DeliveredKeys(settings.dedupWindow());
+        context.getRegistry().bind("deliveredKeys", delivered);
+        TargetBeans.bind(context, settings, targets, delivered);
         // Every target queue is durable, and a quorum queue on RabbitMQ (replicated; the embedded broker ignores
         // the argument). A Map bean, because endpoint parameters would turn x-queue-type into xQueueType; the
         // endpoint reads it without changing it, but wants a mutable map.
@@ -62,6 +86,28 @@ public class RelayConfiguration implements CamelConfiguration {
         // added after the broker, so stopped before it
         context.addService(closing(connections::destroy));
         context.getRegistry().bind("brokerConnectionFactory", connections);
+
+        // failed deliveries wait in the broker for their next attempt, or go to the target's dead letters
+        String targetQueuePrefix = properties.resolveProperty("relay.queue-prefix").orElseThrow();
+        DurableQueues queues = new DurableQueues(connections, Map.of("x-queue-type", "quorum"),
+                Long.parseLong(properties.resolveProperty("relay.confirm-timeout-ms").orElse("5000")));
+        DeadLetters deadLetters = new DeadLetters(queues, targetQueuePrefix, DEAD_LETTERS_LISTED);
+        WaitQueues waitQueues = new WaitQueues(connections, queues, targetQueuePrefix, deadLetters);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStart() {
+                waitQueues.start();
+            }
+
+            @Override
+            protected void doStop() {
+                waitQueues.close();
+            }
+        });
+        context.getRegistry().bind("deliveryFailures", new DeliveryFailures(
+                new DeliveryOutcomes(targets.retry(), ThreadLocalRandom.current()::nextDouble), waitQueues, deadLetters));
+        context.getRegistry().bind("adminAccess", new AdminAccess(targets.adminToken()));
+        context.getRegistry().bind("deadLetterAdmin", new DeadLetterAdmin(deadLetters, () -> StartupReport.targets(context)));
 
         String keyToShow = generatedKey;
         context.addStartupListener(new StartupListener() {

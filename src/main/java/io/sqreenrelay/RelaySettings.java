@@ -128,7 +128,7 @@ public record RelaySettings(
     }
 
     /** A non-secret setting's value, safe to quote in one log line. */
-    private static String printable(String value) {
+    static String printable(String value) {
         String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
         return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }

@@ -2,10 +2,14 @@ package io.sqreenrelay;
 
 import io.sqreenrelay.ingress.WebhookSignature;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.spi.RouteController;
+import org.apache.camel.spi.SupervisingRouteController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +32,29 @@ final class StartupReport {
                 + "-H 'X-Sqreen-Integrity: {}' --data-binary '{}'", port, signature, body);
     }
 
-    /** The one summary line that ends the startup log. */
-    static void summary(CamelContext context, RelaySettings settings) {
-        String targets = context.getRoutes().stream()
+    /**
+     * The targets that are on: those whose delivery route ({@code deliver-<target>}) runs, or is being started
+     * again by the route controller (its broker is away). A target turned off never started.
+     */
+    static List<String> targets(CamelContext context) {
+        RouteController controller = context.getRouteController();
+        Set<String> retried = new HashSet<>();
+        if (controller instanceof SupervisingRouteController supervisor) {
+            supervisor.getRestartingRoutes().forEach(route -> retried.add(route.getRouteId()));
+            supervisor.getExhaustedRoutes().forEach(route -> retried.add(route.getRouteId()));
+        }
+        return context.getRoutes().stream()
                 .map(Route::getRouteId)
                 .filter(id -> id.startsWith(DELIVERY_ROUTE_PREFIX))
+                .filter(id -> retried.contains(id) || controller.getRouteStatus(id).isStarted())
                 .map(id -> id.substring(DELIVERY_ROUTE_PREFIX.length()))
                 .sorted()
-                .collect(Collectors.joining(", "));
+                .toList();
+    }
+
+    /** The one summary line that ends the startup log. */
+    static void summary(CamelContext context, RelaySettings settings) {
+        String targets = String.join(", ", targets(context));
         String internal = settings.applicationId() == null
                 ? "off (SQREEN_APPLICATION_ID not set)"
                 : "application " + settings.applicationId() + " (" + settings.appName() + ")";

@@ -51,6 +51,19 @@ public final class NotificationText {
         }
     }
 
+    /** Text fit for an HTTP or mail header value: printable ASCII only, anything else percent-encoded. */
+    public static String headerSafe(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if (b > 0x20 && b < 0x7f && b != '%') {
+                out.append((char) b);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
     /**
      * The text on one line: control characters, line and paragraph separators become visible escapes
      * ({@code \n}, {@code \u2028}), and the text is cut at {@value #MAX_FIELD} characters.

@@ -1,9 +1,8 @@
 package io.sqreenrelay.ingress;
 
 import io.sqreenrelay.event.AcceptedEvent;
-import java.util.LinkedHashMap;
+import io.sqreenrelay.event.KeyWindow;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The keys of the events most recently stored in the broker, to recognise Sqreen's resends. Bounded: past
@@ -14,29 +13,24 @@ import java.util.Map;
  */
 public final class RecentEventKeys {
 
-    private final Map<String, Boolean> keys;
+    private final KeyWindow keys;
 
     public RecentEventKeys(int window) {
-        this.keys = new LinkedHashMap<>(Math.min(window, 1 << 16), 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                return size() > window;
-            }
-        };
+        this.keys = new KeyWindow(window);
     }
 
-    public synchronized boolean contains(String key) {
-        return keys.containsKey(key);
+    public boolean contains(String key) {
+        return keys.contains(key);
     }
 
     /** Remembers the keys of events the broker has confirmed. */
-    public synchronized void remember(List<AcceptedEvent> stored) {
+    public void remember(List<AcceptedEvent> stored) {
         for (AcceptedEvent event : stored) {
-            keys.put(event.key(), Boolean.TRUE);
+            keys.add(event.key());
         }
     }
 
-    public synchronized int size() {
+    public int size() {
         return keys.size();
     }
 }

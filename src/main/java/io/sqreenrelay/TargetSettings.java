@@ -1,0 +1,245 @@
+package io.sqreenrelay;
+
+import io.sqreenrelay.delivery.RetryPolicy;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The targets' settings, read from the {@code relay.*} properties that {@code application.properties} maps from
+ * the SPEC's environment variables. A target is on when its enabling variable is set ({@code SMTP_HOST},
+ * {@code HTTP_TARGET_URL}, {@code SLACK_WEBHOOK_URL}, {@code TWILIO_ACCOUNT_SID}); its other settings are then
+ * checked, and a wrong one stops the start with one line naming the variable. Secrets (passwords, tokens, the
+ * Slack webhook URL) are never quoted back.
+ *
+ * @param retry         when failed deliveries are tried again, and for how long
+ * @param targetTimeout the connect and answer time-out of every target
+ * @param mail          the email targets (null: off)
+ * @param http          the HTTP target (null: off)
+ * @param slackWebhook  the Slack incoming webhook (null: off)
+ * @param sms           the SMS targets (null: off)
+ * @param adminToken    the admin API's bearer token (null: the admin API is off)
+ */
+public record TargetSettings(
+        RetryPolicy retry,
+        Duration targetTimeout,
+        Mail mail,
+        HttpTarget http,
+        URI slackWebhook,
+        Sms sms,
+        String adminToken) {
+
+    /** SMTP: one mail per event to {@code to}, and per internal alert to {@code admins}. */
+    public record Mail(String host, int port, String username, String password, boolean startTls,
+                       String from, List<String> to, List<String> admins) {
+    }
+
+    /** A POST of each event to {@code url}, signed with {@code secret} when there is one. */
+    public record HttpTarget(URI url, String secret) {
+    }
+
+    /** Twilio's Messages API: one SMS per event to each of {@code to}, and per internal alert to each of {@code admins}. */
+    public record Sms(URI apiUrl, String accountSid, String authToken, String from, List<String> to, List<String> admins) {
+
+        /** {@code POST} here creates a message. */
+        public URI messagesUrl() {
+            String base = apiUrl.toString().replaceAll("/+$", "");
+            return URI.create(base + "/2010-04-01/Accounts/" + accountSid + "/Messages.json");
+        }
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)?");
+    private static final Pattern PHONE = Pattern.compile("[+0-9A-Za-z:.()\\- ]{3,40}");
+    private static final Pattern ACCOUNT_SID = Pattern.compile("[A-Za-z0-9]{2,64}");
+
+    public static TargetSettings read(Function<String, String> property) {
+        Duration first = duration(property.apply("relay.retry.first-delay"), "RETRY_FIRST_DELAY", "5s");
+        Duration max = duration(property.apply("relay.retry.max-delay"), "RETRY_MAX_DELAY", "5m");
+        if (max.compareTo(first) < 0) {
+            throw new InvalidSetting("RETRY_MAX_DELAY must not be shorter than RETRY_FIRST_DELAY");
+        }
+        return new TargetSettings(
+                new RetryPolicy(first, max, duration(property.apply("relay.retry.max-age"), "RETRY_MAX_AGE", "24h")),
+                Duration.ofMillis(RelaySettings.positiveInt(
+                        orDefault(property.apply("relay.target-timeout-ms"), "10000"), "TARGET_TIMEOUT_MS")),
+                mail(property),
+                http(property),
+                webUrl(property.apply("relay.slack.webhook-url"), "SLACK_WEBHOOK_URL", true),
+                sms(property),
+                blankToNull(property.apply("relay.admin.token")));
+    }
+
+    public boolean emailOn() {
+        return mail != null && !mail.to().isEmpty();
+    }
+
+    public boolean adminEmailOn() {
+        return mail != null && !mail.admins().isEmpty();
+    }
+
+    public boolean smsOn() {
+        return sms != null && !sms.to().isEmpty();
+    }
+
+    public boolean adminSmsOn() {
+        return sms != null && !sms.admins().isEmpty();
+    }
+
+    private static Mail mail(Function<String, String> property) {
+        String host = blankToNull(property.apply("relay.smtp.host"));
+        if (host == null) {
+            return null;
+        }
+        if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]+")) {
+            throw new InvalidSetting("SMTP_HOST must be a host name or address");
+        }
+        List<String> to = addresses(property.apply("relay.mail.to"), "MAIL_TO");
+        List<String> admins = addresses(property.apply("relay.admin.emails"), "ADMIN_EMAILS");
+        if (to.isEmpty() && admins.isEmpty()) {
+            throw new InvalidSetting("SMTP_HOST is set but MAIL_TO and ADMIN_EMAILS are empty: set at least one");
+        }
+        String username = blankToNull(property.apply("relay.smtp.username"));
+        String password = blankToNull(property.apply("relay.smtp.password"));
+        if ((username == null) != (password == null)) {
+            throw new InvalidSetting("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither");
+        }
+        List<String> from = addresses(orDefault(property.apply("relay.mail.from"), "sqreen-relay@localhost"), "MAIL_FROM");
+        if (from.size() != 1) {
+            throw new InvalidSetting("MAIL_FROM must be one email address");
+        }
+        return new Mail(host, RelaySettings.port(orDefault(property.apply("relay.smtp.port"), "25"), "SMTP_PORT"),
+                username, password, bool(property.apply("relay.smtp.starttls"), "SMTP_STARTTLS"),
+                from.get(0), to, admins);
+    }
+
+    private static HttpTarget http(Function<String, String> property) {
+        URI url = webUrl(property.apply("relay.http-target.url"), "HTTP_TARGET_URL", false);
+        return url == null ? null : new HttpTarget(url, blankToNull(property.apply("relay.http-target.secret")));
+    }
+
+    private static Sms sms(Function<String, String> property) {
+        String sid = blankToNull(property.apply("relay.twilio.account-sid"));
+        if (sid == null) {
+            return null;
+        }
+        if (!ACCOUNT_SID.matcher(sid).matches()) {
+            throw new InvalidSetting("TWILIO_ACCOUNT_SID must be letters and digits (AC...)");
+        }
+        String token = blankToNull(property.apply("relay.twilio.auth-token"));
+        if (token == null) {
+            throw new InvalidSetting("TWILIO_AUTH_TOKEN is required when TWILIO_ACCOUNT_SID is set");
+        }
+        List<String> from = phones(property.apply("relay.sms.from"), "SMS_FROM");
+        if (from.size() != 1) {
+            throw new InvalidSetting("SMS_FROM must be one phone number (or Twilio sender) when TWILIO_ACCOUNT_SID is set");
+        }
+        List<String> to = phones(property.apply("relay.sms.to"), "SMS_TO");
+        List<String> admins = phones(property.apply("relay.admin.phones"), "ADMIN_PHONES");
+        if (to.isEmpty() && admins.isEmpty()) {
+            throw new InvalidSetting("TWILIO_ACCOUNT_SID is set but SMS_TO and ADMIN_PHONES are empty: set at least one");
+        }
+        URI api = webUrl(orDefault(property.apply("relay.twilio.api-url"), "https://api.twilio.com"), "TWILIO_API_URL", false);
+        return new Sms(api, sid, token, from.get(0), to, admins);
+    }
+
+    /** An http(s) URL with a host, or null when unset. A secret URL is never quoted back. */
+    static URI webUrl(String value, String variable, boolean secret) {
+        String text = blankToNull(value);
+        if (text == null) {
+            return null;
+        }
+        String expected = variable + " must be an http:// or https:// URL with a host";
+        try {
+            URI uri = new URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null && !uri.getHost().isEmpty()) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new InvalidSetting(secret ? expected : expected + ", got '" + printable(text) + "'");
+    }
+
+    static Duration duration(String value, String variable, String fallback) {
+        String text = orDefault(value, fallback);
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new InvalidSetting(variable + " must be a duration such as 250ms, 5s, 10m, 24h, got '" + printable(text) + "'");
+        }
+        long amount = Long.parseLong(m.group(1));
+        Duration duration = switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+        if (duration.isZero()) {
+            throw new InvalidSetting(variable + " must be longer than 0");
+        }
+        return duration;
+    }
+
+    static List<String> addresses(String value, String variable) {
+        List<String> list = list(value);
+        for (String address : list) {
+            try {
+                if (address.chars().anyMatch(Character::isISOControl)) {
+                    throw new AddressException("control character");
+                }
+                new InternetAddress(address, true).validate();
+            } catch (AddressException e) {
+                throw new InvalidSetting(variable + " must be a comma-separated list of email addresses, got '"
+                        + printable(address) + "'");
+            }
+        }
+        return list;
+    }
+
+    static List<String> phones(String value, String variable) {
+        List<String> list = list(value);
+        for (String phone : list) {
+            if (!PHONE.matcher(phone).matches()) {
+                throw new InvalidSetting(variable + " must be a comma-separated list of phone numbers such as +15551234567, got '"
+                        + printable(phone) + "'");
+            }
+        }
+        return list;
+    }
+
+    private static boolean bool(String value, String variable) {
+        String text = orDefault(value, "false").toLowerCase();
+        return switch (text) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new InvalidSetting(variable + " must be true or false, got '" + printable(text) + "'");
+        };
+    }
+
+    private static List<String> list(String value) {
+        String text = blankToNull(value);
+        return text == null ? List.of()
+                : Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static String orDefault(String value, String fallback) {
+        String text = blankToNull(value);
+        return text == null ? fallback : text;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static String printable(String value) {
+        return RelaySettings.printable(value);
+    }
+}

@@ -1,0 +1,91 @@
+package io.sqreenrelay.broker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.ChannelCallback;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * Queues the relay owns besides the targets' own (wait queues, dead-letter queues): declared durable (quorum on
+ * RabbitMQ, where the embedded broker ignores the argument), and written to with persistent messages whose
+ * publisher confirm is awaited, as ingress does. A publish that is not confirmed throws: the caller's message then
+ * stays where it was.
+ */
+public final class DurableQueues {
+
+    private final RabbitTemplate template;
+    private final Map<String, Object> queueArguments;
+    private final long confirmTimeoutMillis;
+
+    public DurableQueues(ConnectionFactory connections, Map<String, Object> queueArguments, long confirmTimeoutMillis) {
+        this.template = new RabbitTemplate(connections);
+        this.queueArguments = Map.copyOf(queueArguments);
+        this.confirmTimeoutMillis = confirmTimeoutMillis;
+    }
+
+    /** Declares the queue (nothing changes if it exists with the same settings). */
+    public AMQP.Queue.DeclareOk declare(Channel channel, String queue) throws IOException {
+        return channel.queueDeclare(queue, true, false, false, queueArguments);
+    }
+
+    /** Declares the queue if needed, then stores the message in it, persistent, and waits for the broker's confirm. */
+    public void publish(String queue, byte[] body, Map<String, Object> headers) {
+        execute(channel -> {
+            declare(channel, queue);
+            send(channel, queue, body, headers);
+            return null;
+        });
+    }
+
+    /** Stores the message in a queue that exists (a target's own, declared by its consumer). */
+    public void publishTo(String queue, byte[] body, Map<String, Object> headers) {
+        execute(channel -> {
+            send(channel, queue, body, headers);
+            return null;
+        });
+    }
+
+    /** True when the queue exists. */
+    public boolean exists(String queue) {
+        return execute(channel -> {
+            try {
+                channel.queueDeclarePassive(queue);
+                return true;
+            } catch (IOException e) {
+                if (isNotFound(e)) {
+                    return false;                           // the channel is closed; the cache replaces it
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** True when the broker answered that a queue does not exist (404 NOT_FOUND). */
+    public static boolean isNotFound(IOException failure) {
+        return failure.getCause() instanceof ShutdownSignalException signal
+                && signal.getReason() instanceof AMQP.Channel.Close close
+                && close.getReplyCode() == AMQP.NOT_FOUND;
+    }
+
+    /** Sends on a channel the caller holds (in confirm mode): persistent, and confirmed before it returns. */
+    public void send(Channel channel, String queue, byte[] body, Map<String, Object> headers)
+            throws IOException, InterruptedException, TimeoutException {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .deliveryMode(2)
+                .contentType("application/json")
+                .headers(new HashMap<>(headers))
+                .build();
+        channel.basicPublish("", queue, false, properties, body);
+        channel.waitForConfirmsOrDie(confirmTimeoutMillis);
+    }
+
+    public <T> T execute(ChannelCallback<T> work) {
+        return template.execute(work);
+    }
+}

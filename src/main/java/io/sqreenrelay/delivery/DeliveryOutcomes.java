@@ -1,0 +1,106 @@
+package io.sqreenrelay.delivery;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.function.DoubleSupplier;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/**
+ * The one place that decides what a failed delivery means: retry it later, or dead-letter it now.
+ *
+ * <ul>
+ *   <li>HTTP 408, 429 and 5xx, time-outs, refused or lost connections, unknown hosts, SMTP 4xx answers: retried
+ *       with the {@link RetryPolicy}'s backoff, never before a {@code Retry-After} the target asked for.</li>
+ *   <li>Every other HTTP answer (most 4xx, and 3xx, which are not followed), SMTP 5xx answers, and failures that
+ *       will not go away by waiting (an event the relay cannot render): dead-lettered at once.</li>
+ *   <li>A retry that would fall after the first failure plus the maximum age: dead-lettered.</li>
+ * </ul>
+ *
+ * The reason given is short and made here from the failure's kind and status, never from an exception's message,
+ * which can hold a target's URL, and so a secret (a Slack webhook URL is one).
+ */
+public final class DeliveryOutcomes {
+
+    /** What to do with an event whose delivery failed. */
+    public record Decision(boolean retry, long dueAt, String reason) {
+    }
+
+    /** What a failure says about itself: whether waiting may help, how long the target asked to wait, and why. */
+    record Failure(boolean transientFailure, long retryAfterMillis, String reason) {
+    }
+
+    private final RetryPolicy policy;
+    private final DoubleSupplier random;
+
+    public DeliveryOutcomes(RetryPolicy policy, DoubleSupplier random) {
+        this.policy = policy;
+        this.random = random;
+    }
+
+    /**
+     * Decides after a failed attempt.
+     *
+     * @param failure        what the attempt threw
+     * @param failures       failed attempts so far, this one included
+     * @param firstFailureAt when the first of them failed (epoch ms)
+     * @param now            the time now (epoch ms)
+     */
+    public Decision decide(Throwable failure, int failures, long firstFailureAt, long now) {
+        Failure what = classify(failure, now);
+        String attempts = failures == 1 ? "1 attempt" : failures + " attempts";
+        if (!what.transientFailure()) {
+            return new Decision(false, now, what.reason() + " (permanent, after " + attempts + ")");
+        }
+        long wait = Math.max(policy.backoffMillis(failures, random), what.retryAfterMillis());
+        long dueAt = now + wait;
+        if (dueAt > firstFailureAt + policy.maxAge().toMillis()) {
+            return new Decision(false, now, what.reason() + " (gave up after " + attempts + " over "
+                    + Duration.ofMillis(now - firstFailureAt).toSeconds() + " s)");
+        }
+        return new Decision(true, dueAt, what.reason());
+    }
+
+    static Failure classify(Throwable failure, long now) {
+        HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
+        if (http != null) {
+            int status = http.getStatusCode();
+            boolean retryable = status == 408 || status == 429 || status >= 500;
+            long retryAfter = retryable ? RetryAfter.millis(http.getResponseHeaders(), http.getResponseBody(), now) : 0;
+            return new Failure(retryable, retryAfter, "HTTP " + status);
+        }
+        Integer smtpCode = SmtpReply.code(failure);
+        if (smtpCode != null) {
+            return new Failure(smtpCode < 500, 0, "SMTP " + smtpCode);
+        }
+        if (find(failure, SocketTimeoutException.class) != null || find(failure, TimeoutException.class) != null
+                || find(failure, InterruptedIOException.class) != null) {
+            return new Failure(true, 0, "timed out");
+        }
+        if (find(failure, ConnectException.class) != null) {
+            return new Failure(true, 0, "connection refused");
+        }
+        if (find(failure, UnknownHostException.class) != null) {
+            return new Failure(true, 0, "unknown host");
+        }
+        IOException io = find(failure, IOException.class);
+        if (io != null) {
+            return new Failure(true, 0, "connection failed (" + io.getClass().getSimpleName() + ")");
+        }
+        return new Failure(false, 0, "cannot be delivered (" + failure.getClass().getSimpleName() + ")");
+    }
+
+    /** The first throwable of that type in the chain of causes, or null. */
+    static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,90 @@
+package io.sqreenrelay.delivery;
+
+import static io.sqreenrelay.delivery.NotificationText.INTERNAL_TAG;
+import static io.sqreenrelay.delivery.NotificationText.oneLine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sqreenrelay.event.AcceptedEvent;
+import io.sqreenrelay.event.SqreenEvent;
+import java.time.Instant;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * One plain-text mail for an event: the subject says what happened (with {@code [INTERNAL SECURITY ALERT]} first
+ * for an internal alert), the body gives every useful field, the Sqreen link, and the event as Sqreen sent it.
+ *
+ * <p>The only header it sets is {@code Subject}; sender and recipients are the endpoint's, from configuration.
+ * Event text never reaches a header raw: control characters (CR, LF, NUL...) become visible escapes, so a title
+ * cannot add a header or a recipient.
+ */
+public final class EmailMessage implements Processor {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String appName;
+
+    public EmailMessage(String appName) {
+        this.appName = appName;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
+        exchange.getMessage().setHeader("Subject", subject(event));
+        exchange.getMessage().setBody(body(event));
+    }
+
+    public static String subject(AcceptedEvent event) {
+        SqreenEvent view = NotificationText.view(event);
+        StringBuilder subject = new StringBuilder();
+        if (event.internal()) {
+            subject.append(INTERNAL_TAG).append(' ');
+        }
+        subject.append("Sqreen ").append(oneLine(view.type())).append(": ").append(oneLine(view.title()));
+        if (view.applicationName() != null) {
+            subject.append(" (").append(oneLine(view.applicationName()));
+            if (view.environment() != null) {
+                subject.append(", ").append(oneLine(view.environment()));
+            }
+            subject.append(')');
+        }
+        return subject.toString();
+    }
+
+    public String body(AcceptedEvent event) {
+        SqreenEvent view = NotificationText.view(event);
+        StringBuilder body = new StringBuilder(1024);
+        if (event.internal()) {
+            body.append(INTERNAL_TAG).append(" This event concerns ").append(oneLine(appName))
+                    .append(", the application that relays these alerts.\n\n");
+        }
+        body.append("Sqreen ").append(oneLine(view.type())).append(": ").append(oneLine(view.title())).append("\n\n");
+        line(body, "Application", view.applicationName());
+        line(body, "Application id", view.applicationId());
+        line(body, "Environment", view.environment());
+        line(body, "Date", view.date());
+        if (!view.ips().isEmpty()) {
+            line(body, "IP addresses", String.join(", ", view.ips()));
+        }
+        line(body, "Link", view.link());
+        line(body, "Event key", event.key());
+        line(body, "Received", Instant.ofEpochMilli(event.receivedAt()).toString());
+        body.append("\nThe event as Sqreen sent it:\n").append(pretty(event.source())).append('\n');
+        return body.toString();
+    }
+
+    private static void line(StringBuilder body, String name, String value) {
+        if (value != null) {
+            body.append(String.format("%-15s %s%n", name + ":", oneLine(value)));
+        }
+    }
+
+    private static String pretty(String json) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(json));
+        } catch (JsonProcessingException e) {
+            return json;
+        }
+    }
+}
