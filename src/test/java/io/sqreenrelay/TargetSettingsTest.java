@@ -1,0 +1,82 @@
+package io.sqreenrelay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TargetSettingsTest {
+
+    private static TargetSettings read(Map<String, String> values) {
+        return TargetSettings.read(new HashMap<>(values)::get);
+    }
+
+    @Test
+    void nothingSetMeansOnlyTheLogTargetAndDefaultRetries() {
+        TargetSettings settings = read(Map.of());
+        assertThat(settings.mail()).isNull();
+        assertThat(settings.http()).isNull();
+        assertThat(settings.slackWebhook()).isNull();
+        assertThat(settings.sms()).isNull();
+        assertThat(settings.adminToken()).isNull();
+        assertThat(settings.retry().firstDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.retry().maxDelay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(settings.retry().maxAge()).isEqualTo(Duration.ofHours(24));
+        assertThat(settings.targetTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void emailNeedsRecipientsAndValidAddresses() {
+        TargetSettings settings = read(Map.of("relay.smtp.host", "mail.example.test", "relay.mail.to", "a@x.test, b@x.test"));
+        assertThat(settings.emailOn()).isTrue();
+        assertThat(settings.adminEmailOn()).isFalse();
+        assertThat(settings.mail().to()).containsExactly("a@x.test", "b@x.test");
+        assertThat(settings.mail().port()).isEqualTo(25);
+        assertThatThrownBy(() -> read(Map.of("relay.smtp.host", "mail.example.test")))
+                .hasMessageContaining("MAIL_TO and ADMIN_EMAILS");
+        assertThatThrownBy(() -> read(Map.of("relay.smtp.host", "m", "relay.mail.to", "not an address")))
+                .hasMessageStartingWith("MAIL_TO must be");
+        assertThatThrownBy(() -> read(Map.of("relay.smtp.host", "m", "relay.admin.emails", "a@x.test\r\nBcc: e@x.test")))
+                .hasMessageStartingWith("ADMIN_EMAILS must be");
+        assertThatThrownBy(() -> read(Map.of("relay.smtp.host", "m", "relay.mail.to", "a@x.test", "relay.smtp.username", "u")))
+                .hasMessageContaining("SMTP_USERNAME and SMTP_PASSWORD");
+    }
+
+    @Test
+    void aSecretUrlIsNeverQuotedBack() {
+        assertThatThrownBy(() -> read(Map.of("relay.slack.webhook-url", "hooks.slack.com/services/T/B/SECRET")))
+                .hasMessageStartingWith("SLACK_WEBHOOK_URL must be")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET"));
+        assertThatThrownBy(() -> read(Map.of("relay.http-target.url", "ftp://x")))
+                .hasMessageStartingWith("HTTP_TARGET_URL must be");
+    }
+
+    @Test
+    void smsNeedsItsTokenSenderAndNumbers() {
+        Map<String, String> sms = new HashMap<>(Map.of("relay.twilio.account-sid", "AC123", "relay.twilio.auth-token", "t",
+                "relay.sms.from", "+15550000000", "relay.admin.phones", "+15550000001"));
+        TargetSettings settings = read(sms);
+        assertThat(settings.smsOn()).isFalse();
+        assertThat(settings.adminSmsOn()).isTrue();
+        assertThat(settings.sms().messagesUrl().toString())
+                .isEqualTo("https://api.twilio.com/2010-04-01/Accounts/AC123/Messages.json");
+        sms.remove("relay.twilio.auth-token");
+        assertThatThrownBy(() -> read(sms)).hasMessageContaining("TWILIO_AUTH_TOKEN");
+        assertThatThrownBy(() -> read(Map.of("relay.twilio.account-sid", "AC1", "relay.twilio.auth-token", "t",
+                "relay.sms.from", "+1555", "relay.sms.to", "+1555\nX"))).hasMessageStartingWith("SMS_TO must be");
+    }
+
+    @Test
+    void retryDelaysAreDurations() {
+        TargetSettings settings = read(Map.of("relay.retry.first-delay", "250ms", "relay.retry.max-delay", "2m",
+                "relay.retry.max-age", "1d"));
+        assertThat(settings.retry().firstDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThat(settings.retry().maxAge()).isEqualTo(Duration.ofDays(1));
+        assertThatThrownBy(() -> read(Map.of("relay.retry.first-delay", "soon"))).hasMessageStartingWith("RETRY_FIRST_DELAY");
+        assertThatThrownBy(() -> read(Map.of("relay.retry.first-delay", "10m", "relay.retry.max-delay", "1m")))
+                .hasMessageContaining("RETRY_MAX_DELAY");
+    }
+}

@@ -1,0 +1,120 @@
+package io.sqreenrelay.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class DeliveryOutcomesTest {
+
+    private static final long NOW = 1_800_000_000_000L;
+    private static final RetryPolicy POLICY = new RetryPolicy(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofHours(1));
+    /** No jitter: the middle of the jitter range. */
+    private final DeliveryOutcomes outcomes = new DeliveryOutcomes(POLICY, () -> 0.5);
+
+    private static HttpOperationFailedException http(int status, Map<String, String> headers, String body) {
+        return new HttpOperationFailedException("https://hooks.slack.com/services/T/B/SECRET", status, "x", null, headers, body);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {408, 429, 500, 502, 503, 504})
+    void timeoutsRateLimitsAndServerErrorsAreRetried(int status) {
+        DeliveryOutcomes.Decision decision = outcomes.decide(http(status, Map.of(), ""), 1, NOW, NOW);
+        assertThat(decision.retry()).isTrue();
+        assertThat(decision.dueAt()).isEqualTo(NOW + 5000);
+        assertThat(decision.reason()).isEqualTo("HTTP " + status);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {300, 301, 400, 401, 403, 404, 410, 413, 422})
+    void otherAnswersAreDeadLetteredAtOnce(int status) {
+        DeliveryOutcomes.Decision decision = outcomes.decide(http(status, Map.of(), ""), 1, NOW, NOW);
+        assertThat(decision.retry()).isFalse();
+        assertThat(decision.reason()).startsWith("HTTP " + status + " (permanent");
+    }
+
+    @Test
+    void theReasonNeverQuotesTheUrlOrTheExceptionMessage() {
+        DeliveryOutcomes.Decision decision = outcomes.decide(http(500, Map.of(), "SECRET body"), 1, NOW, NOW);
+        assertThat(decision.reason()).doesNotContain("SECRET").doesNotContain("hooks.slack.com");
+        DeliveryOutcomes.Decision other = outcomes.decide(new IllegalStateException("SECRET"), 1, NOW, NOW);
+        assertThat(other.reason()).doesNotContain("SECRET");
+    }
+
+    @Test
+    void theBackoffDoublesAndIsCapped() {
+        assertThat(outcomes.decide(http(503, Map.of(), ""), 2, NOW, NOW).dueAt()).isEqualTo(NOW + 10_000);
+        assertThat(outcomes.decide(http(503, Map.of(), ""), 3, NOW, NOW).dueAt()).isEqualTo(NOW + 20_000);
+        assertThat(outcomes.decide(http(503, Map.of(), ""), 12, NOW - 60_000, NOW).dueAt()).isEqualTo(NOW + 300_000);
+    }
+
+    @Test
+    void jitterStaysWithinTwentyPercentAndUnderTheCap() {
+        RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofHours(1));
+        assertThat(policy.backoffMillis(1, () -> 0.0)).isEqualTo(4000);
+        assertThat(policy.backoffMillis(1, () -> 0.999999)).isBetween(5999L, 6000L);
+        assertThat(policy.backoffMillis(30, () -> 0.999999)).isEqualTo(300_000);
+    }
+
+    @Test
+    void aRetryAfterInSecondsOrAsADateIsHonoured() {
+        assertThat(outcomes.decide(http(429, Map.of("retry-after", "60"), ""), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 60_000);
+        String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.Instant.ofEpochMilli(NOW + 90_000).atZone(java.time.ZoneOffset.UTC));
+        assertThat(outcomes.decide(http(503, Map.of("Retry-After", date), ""), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 90_000);
+        // a Retry-After shorter than the backoff does not shorten it
+        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "1"), ""), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 5000);
+    }
+
+    @Test
+    void slacksRetryAfterFieldIsHonoured() {
+        String body = "{\"ok\":false,\"error\":\"ratelimited\",\"retry_after\":30}";
+        assertThat(outcomes.decide(http(429, Map.of(), body), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 30_000);
+    }
+
+    @Test
+    void anUnreadableRetryAfterFallsBackToTheBackoff() {
+        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "soon"), ""), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 5000);
+    }
+
+    @Test
+    void aRetryPastTheMaximumAgeIsADeadLetter() {
+        DeliveryOutcomes.Decision decision = outcomes.decide(http(503, Map.of(), ""), 9, NOW - 3_500_000, NOW);
+        assertThat(decision.retry()).isFalse();
+        assertThat(decision.reason()).startsWith("HTTP 503 (gave up after 9 attempts");
+        // a Retry-After beyond the maximum age gives up at once too
+        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "7200"), ""), 1, NOW, NOW).retry()).isFalse();
+    }
+
+    @Test
+    void networkFailuresAreRetried() {
+        assertThat(outcomes.decide(new SocketTimeoutException("Read timed out"), 1, NOW, NOW).reason()).isEqualTo("timed out");
+        assertThat(outcomes.decide(new RuntimeException(new ConnectException("refused")), 1, NOW, NOW).reason())
+                .isEqualTo("connection refused");
+        assertThat(outcomes.decide(new UnknownHostException("x"), 1, NOW, NOW).retry()).isTrue();
+        assertThat(outcomes.decide(new IOException("reset"), 1, NOW, NOW).retry()).isTrue();
+    }
+
+    @Test
+    void smtpTemporaryRefusalsAreRetriedAndPermanentOnesAreNot() {
+        var temporary = new SMTPSendFailedException("DATA", 451, "451 try later", null, null, null, null);
+        var permanent = new SMTPSendFailedException("DATA", 554, "554 rejected", null, null, null, null);
+        assertThat(outcomes.decide(temporary, 1, NOW, NOW).retry()).isTrue();
+        assertThat(outcomes.decide(permanent, 1, NOW, NOW).retry()).isFalse();
+        assertThat(outcomes.decide(permanent, 1, NOW, NOW).reason()).startsWith("SMTP 554");
+    }
+
+    @Test
+    void anEventTheRelayCannotRenderIsNotRetried() {
+        assertThat(outcomes.decide(new IllegalArgumentException("bad"), 1, NOW, NOW).retry()).isFalse();
+    }
+}

@@ -1,0 +1,130 @@
+package io.sqreenrelay.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sqreenrelay.event.AcceptedEvent;
+import io.sqreenrelay.ingress.WebhookSignature;
+import java.nio.charset.StandardCharsets;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+/** What each target sends for an event, and that event text stays data in each of them. */
+class RenderingTest {
+
+    private static final String HOSTILE = "Attack\r\nBcc: evil@x.test\u0000 <!channel> <http://evil|click> & more";
+
+    private static AcceptedEvent event(String title, boolean internal) {
+        String source = "{\"message_type\":\"security_event\",\"api_version\":\"2\",\"message\":{\"event_id\":\"e1\","
+                + "\"application_id\":\"app\",\"application_name\":\"shop\",\"environment\":\"production\","
+                + "\"humanized_description\":" + quoted(title) + ",\"url\":\"https://my.sqreen.com/e/1\","
+                + "\"ips\":[{\"address\":\"10.0.0.1\"}]}}";
+        return new AcceptedEvent("app:security_event:id-e1", internal, 0L, source);
+    }
+
+    private static String quoted(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(text);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Exchange exchangeFor(AcceptedEvent event) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.setProperty(DeliveryProperties.EVENT, event);
+        exchange.setProperty(DeliveryProperties.TARGET, "test");
+        return exchange;
+    }
+
+    @Test
+    void theMailSubjectSaysWhatHappenedOnOneLine() {
+        assertThat(EmailMessage.subject(event("SQL injection", false)))
+                .isEqualTo("Sqreen security_event: SQL injection (shop, production)");
+        assertThat(EmailMessage.subject(event("SQL injection", true)))
+                .startsWith("[INTERNAL SECURITY ALERT] Sqreen security_event: SQL injection");
+        assertThat(EmailMessage.subject(event(HOSTILE, false)))
+                .doesNotContain("\r").doesNotContain("\n").doesNotContain("\u0000").contains("\\r\\nBcc:");
+    }
+
+    @Test
+    void theMailBodyHasEveryUsefulFieldAndTheLink() {
+        String body = new EmailMessage("sqreen-relay").body(event("SQL injection", true));
+        assertThat(body).startsWith("[INTERNAL SECURITY ALERT] This event concerns sqreen-relay")
+                .contains("Application:    shop").contains("Environment:    production")
+                .contains("IP addresses:   10.0.0.1").contains("Link:           https://my.sqreen.com/e/1")
+                .contains("Event key:      app:security_event:id-e1").contains("\"event_id\" : \"e1\"");
+        assertThat(new EmailMessage("r").body(event(HOSTILE, false)).lines())
+                .noneMatch(line -> line.startsWith("Bcc:"));
+    }
+
+    @Test
+    void slackTextEscapesItsControlCharactersAndFlagsInternalAlerts() {
+        String text = SlackMessage.text(event(HOSTILE, false), "relay");
+        assertThat(text).contains("&lt;!channel&gt;").contains("&lt;http://evil|click&gt;").contains("&amp; more")
+                .doesNotContain("<!channel>").doesNotContain("\r");
+        assertThat(text).contains("<https://my.sqreen.com/e/1|Open in Sqreen>");
+        assertThat(SlackMessage.text(event("x", true), "relay")).startsWith(":rotating_light: *[INTERNAL SECURITY ALERT]*");
+        assertThat(SlackMessage.text(event("x", false), "relay")).doesNotContain("INTERNAL");
+    }
+
+    @Test
+    void slackGetsJsonAndTheWebhookUrlOnlyAsTheRequestTarget() throws Exception {
+        Exchange exchange = exchangeFor(event("x", false));
+        new SlackMessage(java.net.URI.create("https://hooks.slack.com/services/T/B/S"), "relay").process(exchange);
+        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_URI)).isEqualTo("https://hooks.slack.com/services/T/B/S");
+        String body = new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("text").asText()).startsWith("*x*");
+    }
+
+    @Test
+    void anSmsStaysWithinSixteenHundredCharacters() {
+        String text = TwilioSms.text(event("x".repeat(10_000), true));
+        assertThat(text).hasSizeLessThanOrEqualTo(TwilioSms.MAX_BODY).startsWith("[INTERNAL SECURITY ALERT] Sqreen");
+        assertThat(TwilioSms.cut("a".repeat(1598) + "\uD83D\uDE00" + "b", 1600)).hasSizeLessThanOrEqualTo(1600)
+                .doesNotEndWith("\uD83D...");
+    }
+
+    @Test
+    void twilioGetsAFormWithBasicAuthentication() {
+        Exchange exchange = exchangeFor(event("SQL injection & more", false));
+        exchange.getMessage().setBody("+15551234567");
+        new TwilioSms(java.net.URI.create("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"), "AC1", "tok",
+                "+15550000000", java.util.List.of("+15551234567"), new DeliveredKeys(10)).process(exchange);
+        String form = new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
+        assertThat(form).startsWith("To=%2B15551234567&From=%2B15550000000&Body=Sqreen+security_event%3A+SQL+injection+%26+more");
+        assertThat(exchange.getMessage().getHeader("Authorization")).isEqualTo("Basic QUMxOnRvaw==");
+    }
+
+    @Test
+    void aRecipientAlreadyTextedIsNotTextedAgain() {
+        DeliveredKeys delivered = new DeliveredKeys(10);
+        TwilioSms sms = new TwilioSms(java.net.URI.create("http://t"), "AC1", "t", "+1", java.util.List.of("+1", "+2"), delivered);
+        AcceptedEvent event = event("x", false);
+        sms.sent("sms", event, "+1");
+        assertThat(sms.pending("sms", event)).containsExactly("+2");
+        assertThat(sms.pending("other-target", event)).containsExactly("+1", "+2");
+    }
+
+    @Test
+    void theHttpTargetGetsTheEventUnchangedAndSigned() {
+        AcceptedEvent event = event(HOSTILE, true);
+        Exchange exchange = exchangeFor(event);
+        new HttpTargetRequest(java.net.URI.create("https://example.test/hook"), "s3cret").process(exchange);
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(event.source());
+        assertThat(exchange.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isEqualTo(WebhookSignature.sign("s3cret", body));
+        assertThat(exchange.getMessage().getHeader(HttpTargetRequest.INTERNAL_ALERT)).isEqualTo("true");
+        assertThat(exchange.getMessage().getHeader(HttpTargetRequest.EVENT_KEY)).isEqualTo("app:security_event:id-e1");
+        Exchange unsigned = exchangeFor(event);
+        new HttpTargetRequest(java.net.URI.create("https://example.test/hook"), null).process(unsigned);
+        assertThat(unsigned.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isNull();
+    }
+
+    @Test
+    void headerSafeKeepsKeysReadableAndEncodesTheRest() {
+        assertThat(NotificationText.headerSafe("app:type:id-1")).isEqualTo("app:type:id-1");
+        assertThat(NotificationText.headerSafe("a b\r\né%")).isEqualTo("a%20b%0D%0A%C3%A9%25");
+    }
+}
