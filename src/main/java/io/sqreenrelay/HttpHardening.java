@@ -40,7 +40,18 @@ public final class HttpHardening {
             jsonError(ctx, 413, "request body too large");
             return;
         }
+        if (WEBHOOK_PATH.equals(ctx.normalizedPath()) && isForm(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+            // A form body is parsed into fields by the HTTP layer before any route sees it: its raw bytes, and so
+            // its signature, are gone (and its field names would become headers). Refused here, as not JSON.
+            jsonError(ctx, 415, "Content-Type must be JSON");
+            return;
+        }
         ctx.next();
+    }
+
+    private static boolean isForm(String contentType) {
+        String type = contentType == null ? "" : contentType.trim().toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/");
     }
 
     private static long declaredLength(RoutingContext ctx) {

@@ -157,6 +157,17 @@ abstract class IngressContractTestBase {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"[]", "[{\"a\":1}]", "x=1&y=2", "%00=%0d%0a"})
+    void aFormEncodedBodyIs415NeverA500EvenWhenItsFieldNamesAreNoHeaderNames(String body) throws Exception {
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(relay.webhook())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertJsonError(response);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"application/json; charset=utf-8", "application/vnd.sqreen+json"})
     void jsonContentTypesWithParametersOrSuffixesAreAccepted(String contentType) throws Exception {
         byte[] body = freshEvents(1);
