@@ -23,8 +23,12 @@ class IngressOnRabbitMqIT extends IngressContractTestBase {
         TestBroker.RabbitVhost vhost = (TestBroker.RabbitVhost) broker;
         assertThat(vhost.queues("name", "durable", "type"))
                 .anySatisfy(line -> assertThat(line.split("\\s+")).containsExactly("relay.target.log", "true", "quorum"));
-        // no stray queue collects events
-        assertThat(vhost.queues("name")).allSatisfy(line -> assertThat(line).startsWith("relay.target."));
+        // the wait queues of the retries, durable and quorum too, and no stray queue collecting events
+        assertThat(vhost.queues("name", "durable", "type"))
+                .filteredOn(line -> line.startsWith("relay.wait."))
+                .hasSize(13)
+                .allSatisfy(line -> assertThat(line.split("\\s+")).endsWith("true", "quorum"));
+        assertThat(vhost.queues("name")).allSatisfy(line -> assertThat(line).matches("relay\\.(target|wait|dead)\\..+"));
     }
 
     @Test
