@@ -37,11 +37,7 @@ public final class EmailMessage implements Processor {
 
     public static String subject(AcceptedEvent event) {
         SqreenEvent view = NotificationText.view(event);
-        StringBuilder subject = new StringBuilder();
-        if (event.internal()) {
-            subject.append(INTERNAL_TAG).append(' ');
-        }
-        subject.append("Sqreen ").append(oneLine(view.type())).append(": ").append(oneLine(view.title()));
+        StringBuilder subject = new StringBuilder(NotificationText.headline(view, event.internal()));
         if (view.applicationName() != null) {
             subject.append(" (").append(oneLine(view.applicationName()));
             if (view.environment() != null) {
@@ -59,7 +55,7 @@ public final class EmailMessage implements Processor {
             body.append(INTERNAL_TAG).append(" This event concerns ").append(oneLine(appName))
                     .append(", the application that relays these alerts.\n\n");
         }
-        body.append("Sqreen ").append(oneLine(view.type())).append(": ").append(oneLine(view.title())).append("\n\n");
+        body.append(NotificationText.headline(view, false)).append("\n\n");
         line(body, "Application", view.applicationName());
         line(body, "Application id", view.applicationId());
         line(body, "Environment", view.environment());

@@ -25,6 +25,14 @@ public final class NotificationText {
         }
     }
 
+    /**
+     * What happened, on one line, for mail subjects, mail bodies and texts: {@code Sqreen <type>: <title>}, after
+     * {@code [INTERNAL SECURITY ALERT] } when {@code tagged}.
+     */
+    public static String headline(SqreenEvent view, boolean tagged) {
+        return (tagged ? INTERNAL_TAG + " " : "") + "Sqreen " + oneLine(view.type()) + ": " + oneLine(view.title());
+    }
+
     /** One log line: the internal-alert tag first when it applies, then what, where, when, who and the link. */
     public String logLine(AcceptedEvent event) {
         SqreenEvent view = view(event);

@@ -1,6 +1,5 @@
 package io.sqreenrelay.delivery;
 
-import static io.sqreenrelay.delivery.NotificationText.INTERNAL_TAG;
 import static io.sqreenrelay.delivery.NotificationText.oneLine;
 
 import io.sqreenrelay.event.AcceptedEvent;
@@ -73,11 +72,7 @@ public final class TwilioSms implements Processor {
     /** The message: tag, type, title, application and environment, link; never over {@value #MAX_BODY} characters. */
     public static String text(AcceptedEvent event) {
         SqreenEvent view = NotificationText.view(event);
-        StringBuilder text = new StringBuilder(256);
-        if (event.internal()) {
-            text.append(INTERNAL_TAG).append(' ');
-        }
-        text.append("Sqreen ").append(oneLine(view.type())).append(": ").append(oneLine(view.title()));
+        StringBuilder text = new StringBuilder(NotificationText.headline(view, event.internal()));
         if (view.applicationName() != null) {
             text.append(" | ").append(oneLine(view.applicationName()));
             if (view.environment() != null) {
