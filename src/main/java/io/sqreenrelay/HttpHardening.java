@@ -1,52 +1,82 @@
 package io.sqreenrelay;
 
+import io.sqreenrelay.ingress.IngressGate;
+import io.sqreenrelay.observe.WebhookRequests;
+import io.sqreenrelay.observe.WebhookRequests.Outcome;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The relay's first HTTP handler, ahead of every Camel route. Every answer gets the security headers; the two
- * refusals that come before a route runs get the relay's short JSON body: a wrong method on the webhook (405),
- * and a body whose declared length is over the limit (413, answered before any of it is read). A chunked body
- * that overruns the limit is cut by Vert.x's own body limit, also with a 413.
+ * The relay's first HTTP handler, ahead of every Camel route. Every answer gets the security headers; the
+ * refusals that come before a route runs get the relay's short JSON body: a wrong method on the webhook (405), a
+ * body whose declared length is over the limit (413, answered before any of it is read), a form body (415), and,
+ * once the relay is shutting down, every new webhook (503 with {@code Retry-After}). A chunked body that overruns
+ * the limit is cut by Vert.x's own body limit, also a 413. Each of these webhook answers is logged and counted
+ * like those of the route ({@link WebhookRequests}).
  */
 public final class HttpHardening {
 
     static final String WEBHOOK_PATH = "/v1/webhook";
+    private static final String STARTED = "relay.started";
 
     private final long maxBodySize;
+    private final int retryAfterSeconds;
+    private final IngressGate gate;
+    private final WebhookRequests requests;
 
-    HttpHardening(long maxBodySize) {
+    HttpHardening(long maxBodySize, int retryAfterSeconds, IngressGate gate, WebhookRequests requests) {
         this.maxBodySize = maxBodySize;
+        this.retryAfterSeconds = retryAfterSeconds;
+        this.gate = gate;
+        this.requests = requests;
     }
 
     void installOn(Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::handle);
+        // Vert.x's body limit (a chunked body longer than allowed) fails the request with 413
+        router.errorHandler(413, ctx -> refuse(ctx, Outcome.TOO_LARGE, 413, "request body too large"));
     }
 
     private void handle(RoutingContext ctx) {
+        ctx.put(STARTED, System.nanoTime());
         ctx.addHeadersEndHandler(v -> ctx.response().headers()
                 .set("X-Content-Type-Options", "nosniff")
                 .set("X-Frame-Options", "DENY")
                 .set("Cache-Control", "no-store"));
-        if (WEBHOOK_PATH.equals(ctx.normalizedPath()) && ctx.request().method() != HttpMethod.POST) {
+        boolean webhook = WEBHOOK_PATH.equals(ctx.normalizedPath());
+        if (webhook && ctx.request().method() != HttpMethod.POST) {
             ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
-            jsonError(ctx, 405, "method not allowed, use POST");
+            refuse(ctx, Outcome.METHOD_NOT_ALLOWED, 405, "method not allowed, use POST");
+            return;
+        }
+        if (webhook && !gate.isOpen()) {
+            ctx.response().putHeader("Retry-After", String.valueOf(retryAfterSeconds));
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            refuse(ctx, Outcome.SHUTTING_DOWN, 503, "the relay is shutting down, retry later");
             return;
         }
         if (declaredLength(ctx) > maxBodySize) {
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            jsonError(ctx, 413, "request body too large");
+            refuse(ctx, Outcome.TOO_LARGE, 413, "request body too large");
             return;
         }
-        if (WEBHOOK_PATH.equals(ctx.normalizedPath()) && isForm(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+        if (webhook && isForm(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
             // A form body is parsed into fields by the HTTP layer before any route sees it: its raw bytes, and so
             // its signature, are gone (and its field names would become headers). Refused here, as not JSON.
-            jsonError(ctx, 415, "Content-Type must be JSON");
+            refuse(ctx, Outcome.UNSUPPORTED_TYPE, 415, "Content-Type must be JSON");
             return;
         }
         ctx.next();
+    }
+
+    private void refuse(RoutingContext ctx, Outcome outcome, int status, String error) {
+        jsonError(ctx, status, error);
+        if (WEBHOOK_PATH.equals(ctx.normalizedPath())) {
+            long nanos = System.nanoTime() - ctx.get(STARTED, System.nanoTime());
+            requests.answered(outcome, status, 0, 0, nanos, String.valueOf(ctx.request().remoteAddress()));
+        }
     }
 
     private static boolean isForm(String contentType) {

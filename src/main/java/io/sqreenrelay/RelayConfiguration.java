@@ -1,29 +1,46 @@
 package io.sqreenrelay;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sqreenrelay.broker.BrokerConnections;
 import io.sqreenrelay.broker.EmbeddedBroker;
 import io.sqreenrelay.broker.DeadLetters;
 import io.sqreenrelay.broker.DurableQueues;
+import io.sqreenrelay.broker.ListenerContainers;
 import io.sqreenrelay.broker.WaitQueues;
 import io.sqreenrelay.delivery.DeadLetterAdmin;
 import io.sqreenrelay.delivery.DeliveredKeys;
 import io.sqreenrelay.delivery.DeliveryFailures;
 import io.sqreenrelay.delivery.DeliveryOutcomes;
 import io.sqreenrelay.delivery.NotificationText;
+import io.sqreenrelay.delivery.TargetActivity;
 import io.sqreenrelay.ingress.ContentTypeCheck;
 import io.sqreenrelay.ingress.EventIntake;
+import io.sqreenrelay.ingress.IngressGate;
 import io.sqreenrelay.ingress.RecentEventKeys;
 import io.sqreenrelay.ingress.SignatureCheck;
 import io.sqreenrelay.ingress.WebhookSignature;
+import io.sqreenrelay.observe.BrokerHealthCheck;
+import io.sqreenrelay.observe.ConsumersHealthCheck;
+import io.sqreenrelay.observe.IngressHealthCheck;
+import io.sqreenrelay.observe.QueueDepths;
+import io.sqreenrelay.observe.TargetsHealthCheck;
+import io.sqreenrelay.observe.WebhookRequests;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
@@ -39,6 +56,9 @@ public class RelayConfiguration implements CamelConfiguration {
 
     /** The admin API lists at most this many dead letters per target (it always gives the count). */
     private static final int DEAD_LETTERS_LISTED = 1000;
+    private static final String METRICS_REGISTRY = "metricsRegistry";
+    /** How often the queue-depth gauges are read from the broker. */
+    private static final int QUEUE_DEPTHS_EVERY_SECONDS = 5;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -52,6 +72,22 @@ public class RelayConfiguration implements CamelConfiguration {
             generatedKey = randomKey();
             keys = List.of(generatedKey);
         }
+        // one Prometheus registry for the relay's meters and Camel's: camel-micrometer-prometheus's, or made here
+        // for it to find by name
+        PrometheusMeterRegistry meters = context.getRegistry()
+                .lookupByNameAndType(METRICS_REGISTRY, PrometheusMeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind(METRICS_REGISTRY, meters);
+        }
+        WebhookRequests webhookRequests = new WebhookRequests(meters);
+        context.getRegistry().bind("webhookRequests", webhookRequests);
+        TargetActivity activity = new TargetActivity(meters);
+        context.getRegistry().bind("targetActivity", activity);
+        IngressGate gate = new IngressGate();
+        ListenerContainers listenerContainers = new ListenerContainers();
+        context.getRegistry().bind("listenerContainers", listenerContainers);
+
         RecentEventKeys recentKeys = new RecentEventKeys(settings.dedupWindow());
         context.getRegistry().bind("signatureCheck", new SignatureCheck(new WebhookSignature(keys)));
         context.getRegistry().bind("contentTypeCheck", new ContentTypeCheck());
@@ -105,9 +141,33 @@ public class RelayConfiguration implements CamelConfiguration {
             }
         });
         context.getRegistry().bind("deliveryFailures", new DeliveryFailures(
-                new DeliveryOutcomes(targets.retry(), ThreadLocalRandom.current()::nextDouble), waitQueues, deadLetters));
+                new DeliveryOutcomes(targets.retry(), ThreadLocalRandom.current()::nextDouble), waitQueues, deadLetters,
+                activity));
         context.getRegistry().bind("adminAccess", new AdminAccess(targets.adminToken()));
         context.getRegistry().bind("deadLetterAdmin", new DeadLetterAdmin(deadLetters, () -> StartupReport.targets(context)));
+
+        int retryAfterSeconds = Integer.parseInt(properties.resolveProperty("relay.retry-after-seconds").orElse("5"));
+        Supplier<Iterable<String>> targetsOn = () -> StartupReport.targets(context);
+        QueueDepths depths = new QueueDepths(meters, queues, deadLetters, targetQueuePrefix, targetsOn);
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new IngressHealthCheck(gate));
+            health.register(new BrokerHealthCheck(connections, settings.brokerDescription()));
+            health.register(new ConsumersHealthCheck(listenerContainers, waitQueues));
+            health.register(new TargetsHealthCheck(activity, targetsOn));
+        }
+        // SIGTERM (or any stop): close the door first, so that new webhooks get 503 while the rest drains
+        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                gate.close();
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event.getType() == CamelEvent.Type.CamelContextStopping;
+            }
+        });
 
         String keyToShow = generatedKey;
         context.addStartupListener(new StartupListener() {
@@ -115,12 +175,16 @@ public class RelayConfiguration implements CamelConfiguration {
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
                 VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
                         started, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
-                new HttpHardening(settings.maxBodySize())
+                new HttpHardening(settings.maxBodySize(), retryAfterSeconds, gate, webhookRequests)
                         .installOn(router != null ? router : VertxPlatformHttpRouter.lookup(started));
             }
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                StartupReport.targets(started).forEach(activity::register);
+                ScheduledExecutorService timer = started.getExecutorServiceManager()
+                        .newSingleThreadScheduledExecutor(RelayConfiguration.this, "queue-depths");
+                timer.scheduleWithFixedDelay(depths::refresh, 0, QUEUE_DEPTHS_EVERY_SECONDS, TimeUnit.SECONDS);
                 if (keyToShow != null) {
                     StartupReport.generatedKey(keyToShow, settings.httpPort());
                 }

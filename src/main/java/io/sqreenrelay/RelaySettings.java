@@ -33,6 +33,7 @@ public record RelaySettings(
 
     /** Reads and checks every setting; {@code property} returns a property's value, or null when unset. */
     public static RelaySettings read(Function<String, String> property) {
+        logFormat(property.apply("relay.log-format"));
         return new RelaySettings(
                 WebhookSignature.splitSecrets(property.apply("relay.signature-key")),
                 blankToNull(property.apply("relay.application-id")),
@@ -56,6 +57,15 @@ public record RelaySettings(
         String vhost = rabbitmqUri.getPath() == null || rabbitmqUri.getPath().length() <= 1
                 ? "/" : rabbitmqUri.getPath().substring(1);
         return rabbitmqUri.getScheme() + "://" + rabbitmqUri.getHost() + ":" + amqpPort(rabbitmqUri) + " vhost " + vhost;
+    }
+
+    /** LOG_FORMAT is read by the logging configuration (log4j2.properties); checked here so a typo is not silent. */
+    static String logFormat(String value) {
+        String format = orDefault(value, "text").trim();
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new InvalidSetting("LOG_FORMAT must be text or json, got '" + printable(format) + "'");
+        }
+        return format;
     }
 
     static int amqpPort(URI uri) {

@@ -66,6 +66,11 @@ public final class DurableQueues {
         });
     }
 
+    /** How many messages the queue holds ready for a consumer (not those a consumer holds unacknowledged). */
+    public long readyMessages(String queue) {
+        return execute(channel -> (long) channel.queueDeclarePassive(queue).getMessageCount());
+    }
+
     /** True when the broker answered that a queue does not exist (404 NOT_FOUND). */
     public static boolean isNotFound(IOException failure) {
         return failure.getCause() instanceof ShutdownSignalException signal

@@ -7,10 +7,11 @@ import static io.sqreenrelay.delivery.DeliveryHeaders.number;
 
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.AcknowledgeMode;
@@ -45,7 +46,7 @@ public final class WaitQueues implements AutoCloseable {
     private final DurableQueues queues;
     private final String targetQueuePrefix;
     private final DeadLetters deadLetters;
-    private final List<SimpleMessageListenerContainer> consumers = new ArrayList<>();
+    private final List<SimpleMessageListenerContainer> consumers = new CopyOnWriteArrayList<>();
     private volatile boolean running;
 
     public WaitQueues(CachingConnectionFactory connections, DurableQueues queues, String targetQueuePrefix,
@@ -159,6 +160,14 @@ public final class WaitQueues implements AutoCloseable {
         } else {
             deadLetters.park(target, body, forward, "target queue " + targetQueue + " no longer exists");
         }
+    }
+
+    /** The wait queues whose consumer has stopped (none before {@link #start} or after {@link #close}). */
+    public List<String> notConsuming() {
+        return consumers.stream()
+                .filter(consumer -> !consumer.isRunning())
+                .flatMap(consumer -> Arrays.stream(consumer.getQueueNames()))
+                .toList();
     }
 
     @Override

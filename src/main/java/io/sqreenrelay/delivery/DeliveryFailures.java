@@ -36,11 +36,14 @@ public final class DeliveryFailures implements Processor {
     private final DeliveryOutcomes outcomes;
     private final WaitQueues waitQueues;
     private final DeadLetters deadLetters;
+    private final TargetActivity activity;
 
-    public DeliveryFailures(DeliveryOutcomes outcomes, WaitQueues waitQueues, DeadLetters deadLetters) {
+    public DeliveryFailures(DeliveryOutcomes outcomes, WaitQueues waitQueues, DeadLetters deadLetters,
+                            TargetActivity activity) {
         this.outcomes = outcomes;
         this.waitQueues = waitQueues;
         this.deadLetters = deadLetters;
+        this.activity = activity;
     }
 
     @Override
@@ -53,6 +56,7 @@ public final class DeliveryFailures implements Processor {
             byte[] raw = exchange.getMessage().getBody(byte[].class);
             deadLetters.park(target, raw == null ? new byte[0] : raw, Map.of(TARGET, target, FAILURES, 1),
                     "not a batch of relay events");
+            activity.deadLettered(target, "not a batch of relay events");
             LOG.error("Delivery to {}: a message that is not a batch of relay events went to the dead letters", target);
             return;
         }
@@ -74,10 +78,12 @@ public final class DeliveryFailures implements Processor {
         if (decision.retry()) {
             headers.put(DUE_AT, decision.dueAt());
             waitQueues.park(body, headers);
+            activity.retried(target, decision.reason());
             LOG.warn("Delivery to {} failed ({}), attempt {}: retry in {} (event {})", target, decision.reason(), failures,
                     Duration.ofMillis(decision.dueAt() - now), key);
         } else {
             deadLetters.park(target, body, headers, decision.reason());
+            activity.deadLettered(target, decision.reason());
             LOG.error("Delivery to {} failed: {}; dead-lettered (event {})", target, decision.reason(), key);
         }
     }
