@@ -12,7 +12,8 @@ import io.vertx.ext.web.RoutingContext;
  * The relay's first HTTP handler, ahead of every Camel route. Every answer gets the security headers; the
  * refusals that come before a route runs get the relay's short JSON body: a wrong method on the webhook (405), a
  * body whose declared length is over the limit (413, answered before any of it is read), a form body (415), and,
- * once the relay is shutting down, every new webhook (503 with {@code Retry-After}). A chunked body that overruns
+ * while the relay starts and once it is shutting down, every new webhook (503 with
+ * {@code Retry-After}). A chunked body that overruns
  * the limit is cut by Vert.x's own body limit, also a 413. Each of these webhook answers is logged and counted
  * like those of the route ({@link WebhookRequests}).
  */
@@ -54,7 +55,9 @@ public final class HttpHardening {
         if (webhook && !gate.isOpen()) {
             ctx.response().putHeader("Retry-After", String.valueOf(retryAfterSeconds));
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            refuse(ctx, Outcome.SHUTTING_DOWN, 503, "the relay is shutting down, retry later");
+            boolean starting = gate.state() == IngressGate.State.STARTING;
+            refuse(ctx, starting ? Outcome.STARTING : Outcome.SHUTTING_DOWN, 503,
+                    starting ? "the relay is starting, retry later" : "the relay is shutting down, retry later");
             return;
         }
         if (declaredLength(ctx) > maxBodySize) {

@@ -26,6 +26,7 @@ import io.sqreenrelay.observe.IngressHealthCheck;
 import io.sqreenrelay.observe.QueueDepths;
 import io.sqreenrelay.observe.TargetsHealthCheck;
 import io.sqreenrelay.observe.WebhookRequests;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.HashMap;
@@ -57,6 +58,7 @@ public class RelayConfiguration implements CamelConfiguration {
     /** The admin API lists at most this many dead letters per target (it always gives the count). */
     private static final int DEAD_LETTERS_LISTED = 1000;
     private static final String METRICS_REGISTRY = "metricsRegistry";
+    private static final String WEBHOOK_ROUTE = "webhook-ingress";
     /** How often the queue-depth gauges are read from the broker. */
     private static final int QUEUE_DEPTHS_EVERY_SECONDS = 5;
 
@@ -64,6 +66,7 @@ public class RelayConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         RelaySettings settings = RelaySettings.read(name -> properties.resolveProperty(name).orElse(null));
+        Path routesDir = Path.of(properties.resolveProperty("relay.routes-dir").orElse("routes"));
         context.getRegistry().bind("relaySettings", settings);
 
         List<String> keys = settings.signatureKeys();
@@ -151,7 +154,7 @@ public class RelayConfiguration implements CamelConfiguration {
         QueueDepths depths = new QueueDepths(meters, queues, deadLetters, targetQueuePrefix, targetsOn);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
-            health.register(new IngressHealthCheck(gate));
+            health.register(new IngressHealthCheck(gate, WEBHOOK_ROUTE));
             health.register(new BrokerHealthCheck(connections, settings.brokerDescription()));
             health.register(new ConsumersHealthCheck(listenerContainers, waitQueues));
             health.register(new TargetsHealthCheck(activity, targetsOn));
@@ -173,6 +176,11 @@ public class RelayConfiguration implements CamelConfiguration {
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                if (started.getRoute(WEBHOOK_ROUTE) == null) {
+                    // run from elsewhere than the project or image directory: without this, a relay with no routes
+                    throw new InvalidSetting("ROUTES_DIR: no webhook route found in " + routesDir.toAbsolutePath()
+                            + " (run the relay from the directory that holds routes/, or set ROUTES_DIR)");
+                }
                 VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
                         started, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
                 new HttpHardening(settings.maxBodySize(), retryAfterSeconds, gate, webhookRequests)
@@ -182,6 +190,7 @@ public class RelayConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 StartupReport.targets(started).forEach(activity::register);
+                gate.open();   // every target's queue is bound (or its route is being retried): take webhooks
                 ScheduledExecutorService timer = started.getExecutorServiceManager()
                         .newSingleThreadScheduledExecutor(RelayConfiguration.this, "queue-depths");
                 timer.scheduleWithFixedDelay(depths::refresh, 0, QUEUE_DEPTHS_EVERY_SECONDS, TimeUnit.SECONDS);

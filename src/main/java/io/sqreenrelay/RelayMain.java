@@ -1,6 +1,9 @@
 package io.sqreenrelay;
 
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import org.apache.camel.main.Main;
+import org.apache.logging.log4j.LogManager;
 
 /** Starts sqreen-relay: {@code mvn camel:run}, or {@code java} with this class. */
 public final class RelayMain {
@@ -24,6 +27,9 @@ public final class RelayMain {
             // a wrong setting is one clear line, not a stack trace
             System.err.println("sqreen-relay cannot start: " + wrong.getMessage());
             exitCode = 2;
+        } finally {
+            // logging stops last (its own shutdown hook is off): nothing the relay does while draining goes unwritten
+            LogManager.shutdown();
         }
         System.exit(exitCode);
     }
@@ -32,6 +38,11 @@ public final class RelayMain {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidSetting wrong) {
                 return wrong;
+            }
+            if (cause instanceof NoSuchFileException missing) {
+                // Camel looks for the routes before anything else: the routes directory is not where it should be
+                return new InvalidSetting("ROUTES_DIR: " + Path.of(missing.getFile()).toAbsolutePath()
+                        + " does not exist (run the relay from the directory that holds routes/, or set ROUTES_DIR)");
             }
         }
         return null;

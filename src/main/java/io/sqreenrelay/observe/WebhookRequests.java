@@ -22,7 +22,7 @@ public final class WebhookRequests {
 
     /** What became of a request: the {@code outcome} label of {@code sqreen_relay_requests_total}. */
     public enum Outcome {
-        ACCEPTED, BAD_SIGNATURE, TOO_LARGE, UNSUPPORTED_TYPE, MALFORMED, BROKER_UNAVAILABLE, SHUTTING_DOWN,
+        ACCEPTED, BAD_SIGNATURE, TOO_LARGE, UNSUPPORTED_TYPE, MALFORMED, BROKER_UNAVAILABLE, STARTING, SHUTTING_DOWN,
         METHOD_NOT_ALLOWED, ERROR;
 
         public String label() {

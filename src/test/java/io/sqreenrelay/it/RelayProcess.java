@@ -1,0 +1,104 @@
+package io.sqreenrelay.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged relay, {@code java -jar target/sqreen-relay.jar}, in a JVM of its own, configured only by environment
+ * variables, as ops run it. Its console goes to a file.
+ */
+public final class RelayProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of("target", "sqreen-relay.jar");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+    private final Path console;
+    private final long startedAt;
+
+    private RelayProcess(Process process, int port, Path console, long startedAt) {
+        this.process = process;
+        this.port = port;
+        this.console = console;
+        this.startedAt = startedAt;
+    }
+
+    /** Starts the jar from the project directory (where routes/ is) with these environment variables added. */
+    static RelayProcess start(int port, Map<String, String> env, Path console) throws IOException {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: the integration tests run after mvn package");
+        }
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString());
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("HTTP_PORT", String.valueOf(port));
+        builder.environment().putAll(environment);
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
+        long startedAt = System.nanoTime();
+        return new RelayProcess(builder.start(), port, console, startedAt);
+    }
+
+    /** Waits until readiness answers 200; returns the milliseconds since the process was started. */
+    long awaitReady(Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the relay exited with " + process.exitValue() + ":\n" + console());
+            }
+            try {
+                if (get("/observe/health/ready").statusCode() == 200) {
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(25);
+        }
+        throw new IllegalStateException("not ready after " + atMost + ":\n" + console());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** SIGTERM, as an orchestrator stops a container. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; returns its exit code. */
+    int awaitExit(Duration atMost) throws InterruptedException {
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the relay did not exit within " + atMost);
+        }
+        return process.exitValue();
+    }
+
+    String console() throws IOException {
+        return Files.readString(console, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
