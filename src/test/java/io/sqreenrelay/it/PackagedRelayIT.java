@@ -61,6 +61,10 @@ class PackagedRelayIT {
                 keys.addAll(IngressContractTestBase.keysIn(new String(body, StandardCharsets.UTF_8)));
                 assertThat(post(relay, body).statusCode()).isEqualTo(200);
             }
+            // the send script, as ops test a deployment: signed with the key, accepted; with another key, refused
+            assertThat(sendScript(relay, KEY)).startsWith("0 POST ").contains("-> 200 {\"accepted\": 1");
+            assertThat(sendScript(relay, "another-key")).startsWith("1 POST ").contains("-> 401");
+
             Path notifications = logs.resolve("notifications.log");
             await().atMost(Duration.ofSeconds(30)).until(() -> counts(notifications).keySet().containsAll(keys));
 
@@ -143,6 +147,17 @@ class PackagedRelayIT {
                 relay.awaitExit(Duration.ofSeconds(60));
             }
         }
+    }
+
+    /** Runs scripts/send-test-notification.sh against the relay; answers its exit code, a space, and its output. */
+    private static String sendScript(RelayProcess relay, String key) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", "scripts/send-test-notification.sh").redirectErrorStream(true);
+        builder.environment().put("SIGNATURE_KEY", key);
+        builder.environment().put("RELAY_URL", relay.uri("/v1/webhook").toString());
+        Process script = builder.start();
+        String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(script.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return script.exitValue() + " " + output;
     }
 
     /** A log file's lines, gunzipped when it was rolled over. */
