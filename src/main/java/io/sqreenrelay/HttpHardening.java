@@ -12,10 +12,9 @@ import io.vertx.ext.web.RoutingContext;
  * The relay's first HTTP handler, ahead of every Camel route. Every answer gets the security headers; the
  * refusals that come before a route runs get the relay's short JSON body: a wrong method on the webhook (405), a
  * body whose declared length is over the limit (413, answered before any of it is read), a form body (415), and,
- * while the relay starts and once it is shutting down, every new webhook (503 with
- * {@code Retry-After}). A chunked body that overruns
- * the limit is cut by Vert.x's own body limit, also a 413. Each of these webhook answers is logged and counted
- * like those of the route ({@link WebhookRequests}).
+ * while the relay starts and once it is shutting down, every new webhook (503 with {@code Retry-After}). A chunked
+ * body that overruns the limit is cut by Vert.x's own body limit, also a 413. Each of these webhook answers is
+ * logged and counted like those of the route ({@link WebhookRequests}).
  */
 public final class HttpHardening {
 

@@ -146,11 +146,11 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deliveryFailures", new DeliveryFailures(
                 new DeliveryOutcomes(targets.retry(), ThreadLocalRandom.current()::nextDouble), waitQueues, deadLetters,
                 activity));
+        Supplier<List<String>> targetsOn = () -> StartupReport.targets(context);
         context.getRegistry().bind("adminAccess", new AdminAccess(targets.adminToken()));
-        context.getRegistry().bind("deadLetterAdmin", new DeadLetterAdmin(deadLetters, () -> StartupReport.targets(context)));
+        context.getRegistry().bind("deadLetterAdmin", new DeadLetterAdmin(deadLetters, targetsOn));
 
         int retryAfterSeconds = Integer.parseInt(properties.resolveProperty("relay.retry-after-seconds").orElse("5"));
-        Supplier<Iterable<String>> targetsOn = () -> StartupReport.targets(context);
         QueueDepths depths = new QueueDepths(meters, queues, deadLetters, targetQueuePrefix, targetsOn);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {

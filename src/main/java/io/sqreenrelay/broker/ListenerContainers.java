@@ -1,6 +1,5 @@
 package io.sqreenrelay.broker;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.component.springrabbit.DefaultListenerContainerFactory;
@@ -29,14 +28,5 @@ public final class ListenerContainers implements ListenerContainerFactory {
     /** The consumer container of the endpoint that consumes {@code queues}, if one was made. */
     public AbstractMessageListenerContainer of(String queues) {
         return byQueues.get(queues);
-    }
-
-    /** The queues whose container was made and is not running. */
-    public List<String> notRunning() {
-        return byQueues.entrySet().stream()
-                .filter(e -> !e.getValue().isRunning())
-                .map(Map.Entry::getKey)
-                .sorted()
-                .toList();
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sqreenrelay.broker.DeadLetters;
 import io.sqreenrelay.broker.DurableQueues;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,12 +23,12 @@ public final class QueueDepths {
     private final DurableQueues queues;
     private final DeadLetters deadLetters;
     private final String targetQueuePrefix;
-    private final Supplier<Iterable<String>> targetsOn;
+    private final Supplier<List<String>> targetsOn;
     private final Map<String, AtomicLong> ready = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> dead = new ConcurrentHashMap<>();
 
     public QueueDepths(MeterRegistry registry, DurableQueues queues, DeadLetters deadLetters, String targetQueuePrefix,
-                       Supplier<Iterable<String>> targetsOn) {
+                       Supplier<List<String>> targetsOn) {
         this.registry = registry;
         this.queues = queues;
         this.deadLetters = deadLetters;

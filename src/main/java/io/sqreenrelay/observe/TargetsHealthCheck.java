@@ -1,6 +1,7 @@
 package io.sqreenrelay.observe;
 
 import io.sqreenrelay.delivery.TargetActivity;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -14,9 +15,9 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 public final class TargetsHealthCheck extends AbstractHealthCheck {
 
     private final TargetActivity activity;
-    private final Supplier<Iterable<String>> targetsOn;
+    private final Supplier<List<String>> targetsOn;
 
-    public TargetsHealthCheck(TargetActivity activity, Supplier<Iterable<String>> targetsOn) {
+    public TargetsHealthCheck(TargetActivity activity, Supplier<List<String>> targetsOn) {
         super("sqreen-relay", "targets");
         this.activity = activity;
         this.targetsOn = targetsOn;

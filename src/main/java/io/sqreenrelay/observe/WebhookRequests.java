@@ -3,6 +3,7 @@ package io.sqreenrelay.observe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sqreenrelay.ingress.EventIntake;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -74,8 +75,8 @@ public final class WebhookRequests {
     public void completed(Exchange exchange) {
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         int answered = status != null ? status : exchange.isFailed() ? 500 : 200;
-        int fresh = count(exchange.getProperty("relayAccepted"));
-        int resent = count(exchange.getProperty("relayDuplicates"));
+        int fresh = count(exchange.getProperty(EventIntake.ACCEPTED));
+        int resent = count(exchange.getProperty(EventIntake.DUPLICATES));
         long nanos = TimeUnit.MILLISECONDS.toNanos(exchange.getClock().elapsed());
         answered(Outcome.ofStatus(answered), answered, fresh, resent, nanos,
                 exchange.getProperty("relayClient", String.class));
