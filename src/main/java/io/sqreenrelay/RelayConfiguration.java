@@ -91,7 +91,10 @@ public class RelayConfiguration implements CamelConfiguration {
         ListenerContainers listenerContainers = new ListenerContainers();
         context.getRegistry().bind("listenerContainers", listenerContainers);
 
-        RecentEventKeys recentKeys = new RecentEventKeys(settings.dedupWindow());
+        // what was received and delivered lately, kept across restarts to spare duplicates
+        Path stateDir = settings.dataDir().resolve("state");
+        RecentEventKeys recentKeys = new RecentEventKeys(settings.dedupWindow(), stateDir);
+        context.addService(closing(recentKeys));
         context.getRegistry().bind("signatureCheck", new SignatureCheck(new WebhookSignature(keys)));
         context.getRegistry().bind("contentTypeCheck", new ContentTypeCheck());
         context.getRegistry().bind("eventIntake", new EventIntake(settings.applicationId(), recentKeys));
@@ -105,7 +108,8 @@ public class RelayConfiguration implements CamelConfiguration {
                 .recoverer(new ImmediateRequeueMessageRecoverer())
                 .build());
         TargetSettings targets = TargetSettings.read(name -> properties.resolveProperty(name).orElse(null));
-        DeliveredKeys delivered = new DeliveredKeys(settings.dedupWindow());
+        DeliveredKeys delivered = new DeliveredKeys(settings.dedupWindow(), stateDir);
+        context.addService(closing(delivered));
         context.getRegistry().bind("deliveredKeys", delivered);
         TargetBeans.bind(context, settings, targets, delivered);
         // Every target queue is durable, and a quorum queue on RabbitMQ (replicated; the embedded broker ignores

@@ -2,6 +2,7 @@ package io.sqreenrelay.delivery;
 
 import io.sqreenrelay.event.AcceptedEvent;
 import io.sqreenrelay.event.KeyWindow;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.ExchangeProperty;
@@ -9,15 +10,24 @@ import org.apache.camel.ExchangeProperty;
 /**
  * Per target, the keys of the events recently delivered to it, so that an event is not delivered twice when its
  * message comes back (a batch redelivered after a failure half-way, a crash before the acknowledgement). Bounded:
- * each target remembers its last {@code window} keys.
+ * each target remembers its last {@code window} keys. With a state directory, each target's keys are kept in a journal
+ * there ({@code delivered-<target>.keys}), so that after a crash only the events delivered in the last moment before
+ * it are delivered again.
  */
-public final class DeliveredKeys {
+public final class DeliveredKeys implements AutoCloseable {
 
     private final int window;
+    private final Path stateDir;
     private final Map<String, KeyWindow> byTarget = new ConcurrentHashMap<>();
 
+    /** In memory only. */
     public DeliveredKeys(int window) {
+        this(window, null);
+    }
+
+    public DeliveredKeys(int window, Path stateDir) {
         this.window = window;
+        this.stateDir = stateDir;
     }
 
     /** True unless the event was already delivered to the target. */
@@ -41,7 +51,18 @@ public final class DeliveredKeys {
         keys(target).add(key + "\n" + part);
     }
 
+    @Override
+    public void close() {
+        byTarget.values().forEach(KeyWindow::close);
+    }
+
     private KeyWindow keys(String target) {
-        return byTarget.computeIfAbsent(target, t -> new KeyWindow(window));
+        return byTarget.computeIfAbsent(target, t -> stateDir == null
+                ? new KeyWindow(window)
+                : KeyWindow.persistent(window, stateDir.resolve("delivered-" + fileSafe(t) + ".keys")));
+    }
+
+    private static String fileSafe(String target) {
+        return target.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }

@@ -82,6 +82,14 @@ public final class RelayProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGKILL: the process ends at once, with no shutdown of any kind (a crash, the OOM killer). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the relay survived a SIGKILL");
+        }
+    }
+
     /** Waits for the process to exit; returns its exit code. */
     int awaitExit(Duration atMost) throws InterruptedException {
         if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
