@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sqreenrelay.broker.BrokerConnections;
 import io.sqreenrelay.broker.EmbeddedBroker;
+import io.sqreenrelay.broker.EventsExchange;
 import io.sqreenrelay.broker.DeadLetters;
 import io.sqreenrelay.broker.DurableQueues;
 import io.sqreenrelay.broker.ListenerContainers;
@@ -134,6 +135,9 @@ public class RelayConfiguration implements CamelConfiguration {
         String targetQueuePrefix = properties.resolveProperty("relay.queue-prefix").orElseThrow();
         DurableQueues queues = new DurableQueues(connections, Map.of("x-queue-type", "quorum"),
                 Long.parseLong(properties.resolveProperty("relay.confirm-timeout-ms").orElse("5000")));
+        // accepted events: one confirmed message per request on the exchange every target's queue is bound to
+        context.getRegistry().bind("eventsExchange",
+                new EventsExchange(queues, properties.resolveProperty("relay.exchange").orElseThrow()));
         DeadLetters deadLetters = new DeadLetters(queues, targetQueuePrefix, DEAD_LETTERS_LISTED);
         WaitQueues waitQueues = new WaitQueues(connections, queues, targetQueuePrefix, deadLetters);
         context.addService(new ServiceSupport() {

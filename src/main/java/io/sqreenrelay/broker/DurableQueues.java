@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.springframework.amqp.AmqpConnectException;
+import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.ChannelCallback;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -78,16 +80,39 @@ public final class DurableQueues {
                 && close.getReplyCode() == AMQP.NOT_FOUND;
     }
 
+    /** Stores the message in every queue bound to a (fanout) exchange: persistent, and confirmed before it returns. */
+    public void publishToExchange(String exchange, byte[] body) {
+        execute(channel -> {
+            sendTo(channel, exchange, "", body, Map.of());
+            return null;
+        });
+    }
+
     /** Sends on a channel the caller holds (in confirm mode): persistent, and confirmed before it returns. */
     public void send(Channel channel, String queue, byte[] body, Map<String, Object> headers)
             throws IOException, InterruptedException, TimeoutException {
+        sendTo(channel, "", queue, body, headers);
+    }
+
+    /**
+     * Publishes and waits for the confirm on the same physical channel. Through the cache's proxy, a wait that comes
+     * after the connection dropped would run on a fresh channel that has nothing to confirm, and return at once: a
+     * message lost in the cut would look confirmed (spring-amqp#3625 shows the same proxy behaviour). On the physical
+     * channel, a cut makes the wait throw.
+     */
+    private void sendTo(Channel channel, String exchange, String routingKey, byte[] body, Map<String, Object> headers)
+            throws IOException, InterruptedException, TimeoutException {
+        Channel physical = channel instanceof ChannelProxy proxy ? proxy.getTargetChannel() : channel;
+        if (physical == null || !physical.isOpen()) {
+            throw new AmqpConnectException(new IOException("the channel to the broker is closed"));
+        }
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
                 .deliveryMode(2)
                 .contentType("application/json")
                 .headers(new HashMap<>(headers))
                 .build();
-        channel.basicPublish("", queue, false, properties, body);
-        channel.waitForConfirmsOrDie(confirmTimeoutMillis);
+        physical.basicPublish(exchange, routingKey, false, properties, body);
+        physical.waitForConfirmsOrDie(confirmTimeoutMillis);
     }
 
     public <T> T execute(ChannelCallback<T> work) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -69,11 +70,11 @@ class CrashIT {
                     await().atMost(Duration.ofSeconds(60)).until(() -> running.acceptedCount() >= acceptedBefore + 100);
                     burst.stop();
                     Set<String> accepted = burst.accepted();
-                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                            Tally.of("log", accepted, Tally.loggedKeys(notifications)).complete()
-                                    && Tally.of("http", accepted, Tally.postedKeys(sink)).complete());
-                    Tally log = Tally.of("log", accepted, Tally.loggedKeys(notifications));
-                    Tally http = Tally.of("http", accepted, Tally.postedKeys(sink));
+                    List<Tally> tallies = Tally.awaitNoneLost(Duration.ofSeconds(120), () -> List.of(
+                            Tally.of("log", accepted, Tally.loggedKeys(notifications)),
+                            Tally.of("http", accepted, Tally.postedKeys(sink))));
+                    Tally log = tallies.get(0);
+                    Tally http = tallies.get(1);
                     System.out.println("SIGKILL x" + kills + " on " + kind + ": answers " + burst.answers()
                             + "; " + log + "; " + http);
                     assertThat(burst.answers()).as("only 200, 503 with Retry-After, or no connection")

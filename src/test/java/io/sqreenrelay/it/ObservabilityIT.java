@@ -51,8 +51,7 @@ class ObservabilityIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/observe/health/ready").statusCode() == 200);
 
         // the relay's user loses the vhost and its connections: the broker is away for the relay
-        TestBroker.rabbitmqctl("clear_permissions", "-p", broker.name(), "guest");
-        TestBroker.rabbitmqctl("close_all_connections", "-p", broker.name(), "test: broker taken away");
+        broker.cut();
 
         HttpResponse<String> down = awaitStatus("/observe/health/ready", 503);
         System.out.println("readiness with the broker away: " + down.body());
@@ -63,7 +62,7 @@ class ObservabilityIT {
         HttpResponse<String> refused = relay.postSigned(KEY, IngressContractTestBase.freshEvents(2));
         assertThat(refused.statusCode()).isEqualTo(503);
 
-        TestBroker.rabbitmqctl("set_permissions", "-p", broker.name(), "guest", ".*", ".*", ".*");
+        broker.restore();
         HttpResponse<String> up = awaitStatus("/observe/health/ready", 200);
         assertThat(checkStatus(up.body(), "broker")).isEqualTo("UP");
         assertThat(checkStatus(up.body(), "consumers")).isEqualTo("UP");
@@ -136,7 +135,7 @@ class ObservabilityIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return relay.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.port() + path)).GET());
+        return relay.get(path);
     }
 
     private HttpResponse<String> awaitStatus(String path, int status) {

@@ -38,7 +38,7 @@ class RoutesReloadIT {
                      "camel.main.routes-reload-enabled", "true"))) {
             // added
             Files.writeString(routes.resolve("hello.yaml"), hello("first"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> "first".equals(get(relay, "/hello").body()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "first".equals(relay.get("/hello").body()));
 
             // broken: refused, named in the log; the webhook and the added route still answer
             Files.writeString(routes.resolve("hello.yaml"), "- route:\n    id: hello\n    from:\n      uri: [not\n");
@@ -46,12 +46,12 @@ class RoutesReloadIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> appLog().lines().anyMatch(line ->
                     line.contains("Error reloading routes from file") && line.contains(routes.resolve("hello.yaml").toString())));
             Thread.sleep(1000);
-            assertThat(get(relay, "/hello").body()).isEqualTo("first");
+            assertThat(relay.get("/hello").body()).isEqualTo("first");
             assertThat(relay.postSigned(KEY, IngressContractTestBase.freshEvents(1)).statusCode()).isEqualTo(200);
 
             // mended and edited
             Files.writeString(routes.resolve("hello.yaml"), hello("second"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> "second".equals(get(relay, "/hello").body()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "second".equals(relay.get("/hello").body()));
             byte[] body = IngressContractTestBase.freshEvents(1);
             assertThat(relay.postSigned(KEY, body).statusCode()).isEqualTo(200);
             for (String key : IngressContractTestBase.keysIn(new String(body, StandardCharsets.UTF_8))) {
@@ -63,10 +63,6 @@ class RoutesReloadIT {
     private static String hello(String answer) {
         return "- route:\n    id: hello\n    from:\n      uri: platform-http:/hello\n      steps:\n"
                 + "        - setBody:\n            constant: " + answer + "\n";
-    }
-
-    private static HttpResponse<String> get(RelayUnderTest relay, String path) throws Exception {
-        return relay.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.port() + path)).GET());
     }
 
     /** The application log of this test JVM (LOG_DIR is set by the pom). */

@@ -5,10 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -56,6 +58,23 @@ public record Tally(String target, int accepted, int delivered, long duplicates,
     /** The event keys an HTTP sink received ({@code X-Relay-Event-Key}), once per request. */
     public static List<String> postedKeys(StubHttpServer sink) {
         return sink.requests().stream().map(r -> r.header("X-Relay-Event-Key")).toList();
+    }
+
+    /**
+     * Waits until no accepted event is missing at any target, and returns the final tallies; fails with the tallies
+     * (what is still missing where) when that does not happen within {@code atMost}.
+     */
+    public static List<Tally> awaitNoneLost(Duration atMost, Supplier<List<Tally>> tallies) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        List<Tally> last = tallies.get();
+        while (!last.stream().allMatch(Tally::complete)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("events still missing after " + atMost + ": " + last);
+            }
+            Thread.sleep(1000);
+            last = tallies.get();
+        }
+        return last;
     }
 
     public boolean complete() {

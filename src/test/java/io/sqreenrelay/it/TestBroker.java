@@ -59,6 +59,22 @@ public interface TestBroker extends AutoCloseable {
             return "amqp://guest:guest@127.0.0.1:5672/" + name;
         }
 
+        /** Takes the broker away from the relay: its user loses the vhost, and its connections are closed. */
+        public void cut() {
+            rabbitmqctl("clear_permissions", "-p", name, "guest");
+            closeConnections();
+        }
+
+        /** Gives the vhost back to the relay's user. */
+        public void restore() {
+            rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*");
+        }
+
+        /** Closes the relay's connections (a network cut); it may connect again at once. */
+        public void closeConnections() {
+            rabbitmqctl("close_all_connections", "-p", name, "test: connection cut");
+        }
+
         /** Takes the broker away from the relay: the vhost and its connections are gone. */
         public void delete() {
             rabbitmqctl("delete_vhost", name);
