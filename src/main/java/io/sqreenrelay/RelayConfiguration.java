@@ -15,6 +15,7 @@ import io.sqreenrelay.delivery.DeliveryFailures;
 import io.sqreenrelay.delivery.DeliveryOutcomes;
 import io.sqreenrelay.delivery.NotificationText;
 import io.sqreenrelay.delivery.TargetActivity;
+import io.sqreenrelay.delivery.TargetHolds;
 import io.sqreenrelay.ingress.ContentTypeCheck;
 import io.sqreenrelay.ingress.EventIntake;
 import io.sqreenrelay.ingress.IngressGate;
@@ -151,9 +152,11 @@ public class RelayConfiguration implements CamelConfiguration {
                 waitQueues.close();
             }
         });
+        TargetHolds holds = new TargetHolds();
+        context.getRegistry().bind("targetHolds", holds);
         context.getRegistry().bind("deliveryFailures", new DeliveryFailures(
-                new DeliveryOutcomes(targets.retry(), ThreadLocalRandom.current()::nextDouble), waitQueues, deadLetters,
-                activity));
+                new DeliveryOutcomes(targets.retry(), () -> ThreadLocalRandom.current().nextDouble()), waitQueues,
+                deadLetters, activity, holds));
         Supplier<List<String>> targetsOn = () -> StartupReport.targets(context);
         context.getRegistry().bind("adminAccess", new AdminAccess(targets.adminToken()));
         context.getRegistry().bind("deadLetterAdmin", new DeadLetterAdmin(deadLetters, targetsOn));

@@ -37,13 +37,15 @@ public final class DeliveryFailures implements Processor {
     private final WaitQueues waitQueues;
     private final DeadLetters deadLetters;
     private final TargetActivity activity;
+    private final TargetHolds holds;
 
     public DeliveryFailures(DeliveryOutcomes outcomes, WaitQueues waitQueues, DeadLetters deadLetters,
-                            TargetActivity activity) {
+                            TargetActivity activity, TargetHolds holds) {
         this.outcomes = outcomes;
         this.waitQueues = waitQueues;
         this.deadLetters = deadLetters;
         this.activity = activity;
+        this.holds = holds;
     }
 
     @Override
@@ -75,10 +77,21 @@ public final class DeliveryFailures implements Processor {
         headers.put(LAST_ERROR, decision.reason());
         byte[] body = JSON.writeValueAsBytes(List.of(event));
         String key = NotificationText.oneLine(event.key());
+        if (decision.holdTargetUntil() > 0) {
+            holds.hold(target, decision.holdTargetUntil());
+            LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,
+                    decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - now));
+        }
         if (decision.retry()) {
             headers.put(DUE_AT, decision.dueAt());
             waitQueues.park(body, headers);
             activity.retried(target, decision.reason());
+            if (failure instanceof TargetHolds.TargetOnHold) {
+                // not an attempt: the hold was announced once, above, when the target asked for it
+                LOG.debug("Delivery to {} on hold: event {} waits {}", target, key,
+                        Duration.ofMillis(decision.dueAt() - now));
+                return;
+            }
             LOG.warn("Delivery to {} failed ({}), attempt {}: retry in {} (event {})", target, decision.reason(), failures,
                     Duration.ofMillis(decision.dueAt() - now), key);
         } else {

@@ -26,12 +26,24 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  */
 public final class DeliveryOutcomes {
 
-    /** What to do with an event whose delivery failed. */
-    public record Decision(boolean retry, long dueAt, String reason) {
+    /**
+     * What to do with an event whose delivery failed.
+     *
+     * @param holdTargetUntil when the target itself asked to wait ({@code Retry-After}): until when none of its events
+     *                        should be sent (epoch ms); 0 otherwise
+     */
+    public record Decision(boolean retry, long dueAt, String reason, long holdTargetUntil) {
     }
 
-    /** What a failure says about itself: whether waiting may help, how long the target asked to wait, and why. */
-    record Failure(boolean transientFailure, long retryAfterMillis, String reason) {
+    /**
+     * What a failure says about itself: whether waiting may help, how long the target asked to wait, and why.
+     * {@code held}: the event was not sent at all, its target being on hold.
+     */
+    record Failure(boolean transientFailure, long retryAfterMillis, String reason, boolean held) {
+
+        Failure(boolean transientFailure, long retryAfterMillis, String reason) {
+            this(transientFailure, retryAfterMillis, reason, false);
+        }
     }
 
     private final RetryPolicy policy;
@@ -54,18 +66,25 @@ public final class DeliveryOutcomes {
         Failure what = classify(failure, now);
         String attempts = failures == 1 ? "1 attempt" : failures + " attempts";
         if (!what.transientFailure()) {
-            return new Decision(false, now, what.reason() + " (permanent, after " + attempts + ")");
+            return new Decision(false, now, what.reason() + " (permanent, after " + attempts + ")", 0);
         }
-        long wait = Math.max(policy.backoffMillis(failures, random), what.retryAfterMillis());
+        // a held event goes back at the end of the hold: the target has not refused it, it has not seen it
+        long wait = what.held() ? what.retryAfterMillis()
+                : Math.max(policy.backoffMillis(failures, random), what.retryAfterMillis());
         long dueAt = now + wait;
         if (dueAt > firstFailureAt + policy.maxAge().toMillis()) {
             return new Decision(false, now, what.reason() + " (gave up after " + attempts + " over "
-                    + Duration.ofMillis(now - firstFailureAt).toSeconds() + " s)");
+                    + Duration.ofMillis(now - firstFailureAt).toSeconds() + " s)", 0);
         }
-        return new Decision(true, dueAt, what.reason());
+        long holdTarget = !what.held() && what.retryAfterMillis() > 0 ? now + what.retryAfterMillis() : 0;
+        return new Decision(true, dueAt, what.reason(), holdTarget);
     }
 
     static Failure classify(Throwable failure, long now) {
+        TargetHolds.TargetOnHold hold = find(failure, TargetHolds.TargetOnHold.class);
+        if (hold != null) {
+            return new Failure(true, Math.max(0, hold.until() - now), "target on hold (it asked to wait)", true);
+        }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
             int status = http.getStatusCode();

@@ -117,4 +117,41 @@ class DeliveryOutcomesTest {
     void anEventTheRelayCannotRenderIsNotRetried() {
         assertThat(outcomes.decide(new IllegalArgumentException("bad"), 1, NOW, NOW).retry()).isFalse();
     }
+
+    @Test
+    void aTargetThatAsksToWaitIsHeldUntilThen() {
+        DeliveryOutcomes.Decision asked = outcomes.decide(http(429, Map.of("Retry-After", "30"), ""), 1, NOW, NOW);
+        assertThat(asked.retry()).isTrue();
+        assertThat(asked.dueAt()).isEqualTo(NOW + 30_000);
+        assertThat(asked.holdTargetUntil()).isEqualTo(NOW + 30_000);
+
+        DeliveryOutcomes.Decision notAsked = outcomes.decide(http(429, Map.of(), ""), 1, NOW, NOW);
+        assertThat(notAsked.holdTargetUntil()).as("no Retry-After, no hold").isZero();
+    }
+
+    @Test
+    void anEventHeldBackGoesAgainAtTheEndOfTheHoldWithoutExtendingIt() {
+        DeliveryOutcomes.Decision held = outcomes.decide(new TargetHolds.TargetOnHold(NOW + 2_000), 1, NOW, NOW);
+        assertThat(held.retry()).isTrue();
+        assertThat(held.dueAt()).as("the hold's end, not the backoff's 5 s").isEqualTo(NOW + 2_000);
+        assertThat(held.holdTargetUntil()).isZero();
+        assertThat(held.reason()).isEqualTo("target on hold (it asked to wait)");
+    }
+
+    @Test
+    void holdsKeepTheLongestWaitAndEndByThemselves() throws InterruptedException {
+        TargetHolds holds = new TargetHolds();
+        long now = System.currentTimeMillis();
+        holds.hold("slack", now + 60_000);
+        holds.hold("slack", now + 1_000);
+        assertThat(holds.heldUntil("slack")).isEqualTo(now + 60_000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> holds.check("slack"))
+                .isInstanceOf(TargetHolds.TargetOnHold.class);
+        holds.check("http");   // another target is not held
+
+        holds.hold("sms", System.currentTimeMillis() + 50);
+        Thread.sleep(100);
+        holds.check("sms");    // over: no exception
+        assertThat(holds.heldUntil("sms")).isZero();
+    }
 }

@@ -25,7 +25,14 @@ import java.util.concurrent.Executors;
 public final class StubHttpServer implements AutoCloseable {
 
     /** A request as received. */
-    public record Request(String method, String path, Map<String, List<String>> headers, String body, long at) {
+    /** A request received, and the answer it was given ({@code answer.delayMillis()} before it, if any). */
+    public record Request(String method, String path, Map<String, List<String>> headers, String body, long at,
+                          Answer answer) {
+        /** Answered 2xx at once: what a client with a time-out shorter than any delay saw succeed. */
+        public boolean succeeded() {
+            return answer.status() / 100 == 2 && answer.delayMillis() == 0;
+        }
+
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -90,8 +97,7 @@ public final class StubHttpServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                Map.copyOf(exchange.getRequestHeaders()), body, System.currentTimeMillis()));
+        long at = System.currentTimeMillis();
         Answer answer = defaultAnswer;
         for (Map.Entry<String, Deque<Answer>> script : scripts.entrySet()) {
             if (body.contains(script.getKey())) {
@@ -103,6 +109,8 @@ public final class StubHttpServer implements AutoCloseable {
                 break;
             }
         }
+        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                Map.copyOf(exchange.getRequestHeaders()), body, at, answer));
         try {
             if (answer.delayMillis() > 0) {
                 Thread.sleep(answer.delayMillis());
