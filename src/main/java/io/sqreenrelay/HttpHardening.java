@@ -3,6 +3,7 @@ package io.sqreenrelay;
 import io.sqreenrelay.ingress.IngressGate;
 import io.sqreenrelay.observe.WebhookRequests;
 import io.sqreenrelay.observe.WebhookRequests.Outcome;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -15,6 +16,10 @@ import io.vertx.ext.web.RoutingContext;
  * while the relay starts and once it is shutting down, every new webhook (503 with {@code Retry-After}). A chunked
  * body that overruns the limit is cut by Vert.x's own body limit, also a 413. Each of these webhook answers is
  * logged and counted like those of the route ({@link WebhookRequests}).
+ *
+ * <p>A body must arrive within {@code bodyTimeoutMillis} of the request line: a client that trickles it (a byte now
+ * and then, to hold a connection and its buffer) is answered 408 and disconnected. Reading is never blocking, so slow
+ * clients cost a connection and their bytes so far, never an event-loop thread.
  */
 public final class HttpHardening {
 
@@ -25,9 +30,12 @@ public final class HttpHardening {
     private final int retryAfterSeconds;
     private final IngressGate gate;
     private final WebhookRequests requests;
+    private final long bodyTimeoutMillis;
 
-    HttpHardening(long maxBodySize, int retryAfterSeconds, IngressGate gate, WebhookRequests requests) {
+    HttpHardening(long maxBodySize, int retryAfterSeconds, IngressGate gate, WebhookRequests requests,
+                  long bodyTimeoutMillis) {
         this.maxBodySize = maxBodySize;
+        this.bodyTimeoutMillis = bodyTimeoutMillis;
         this.retryAfterSeconds = retryAfterSeconds;
         this.gate = gate;
         this.requests = requests;
@@ -70,15 +78,29 @@ public final class HttpHardening {
             refuse(ctx, Outcome.UNSUPPORTED_TYPE, 415, "Content-Type must be JSON");
             return;
         }
+        if (!ctx.request().isEnded()) {
+            long timer = ctx.vertx().setTimer(bodyTimeoutMillis, id -> tooSlow(ctx));
+            ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+        }
         ctx.next();
     }
 
-    private void refuse(RoutingContext ctx, Outcome outcome, int status, String error) {
-        jsonError(ctx, status, error);
+    private void tooSlow(RoutingContext ctx) {
+        if (ctx.request().isEnded() || ctx.response().ended()) {
+            return;   // the body came; the answer is on its way (waiting for the broker, say)
+        }
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        refuse(ctx, Outcome.TOO_SLOW, 408, "request body not received in time")
+                .onComplete(sent -> ctx.request().connection().close());
+    }
+
+    private Future<Void> refuse(RoutingContext ctx, Outcome outcome, int status, String error) {
+        Future<Void> sent = jsonError(ctx, status, error);
         if (WEBHOOK_PATH.equals(ctx.normalizedPath())) {
             long nanos = System.nanoTime() - ctx.get(STARTED, System.nanoTime());
             requests.answered(outcome, status, 0, 0, nanos, String.valueOf(ctx.request().remoteAddress()));
         }
+        return sent;
     }
 
     private static boolean isForm(String contentType) {
@@ -98,8 +120,8 @@ public final class HttpHardening {
         }
     }
 
-    private static void jsonError(RoutingContext ctx, int status, String error) {
-        ctx.response()
+    private static Future<Void> jsonError(RoutingContext ctx, int status, String error) {
+        return ctx.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end("{\"error\": \"" + error + "\"}");

@@ -162,6 +162,7 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deadLetterAdmin", new DeadLetterAdmin(deadLetters, targetsOn));
 
         int retryAfterSeconds = Integer.parseInt(properties.resolveProperty("relay.retry-after-seconds").orElse("5"));
+        long bodyTimeoutMillis = Long.parseLong(properties.resolveProperty("relay.body-timeout-ms").orElse("10000"));
         QueueDepths depths = new QueueDepths(meters, queues, deadLetters, targetQueuePrefix, targetsOn);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
@@ -194,7 +195,7 @@ public class RelayConfiguration implements CamelConfiguration {
                 }
                 VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
                         started, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
-                new HttpHardening(settings.maxBodySize(), retryAfterSeconds, gate, webhookRequests)
+                new HttpHardening(settings.maxBodySize(), retryAfterSeconds, gate, webhookRequests, bodyTimeoutMillis)
                         .installOn(router != null ? router : VertxPlatformHttpRouter.lookup(started));
             }
 

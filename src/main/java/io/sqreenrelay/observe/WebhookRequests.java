@@ -24,7 +24,7 @@ public final class WebhookRequests {
     /** What became of a request: the {@code outcome} label of {@code sqreen_relay_requests_total}. */
     public enum Outcome {
         ACCEPTED, BAD_SIGNATURE, TOO_LARGE, UNSUPPORTED_TYPE, MALFORMED, BROKER_UNAVAILABLE, STARTING, SHUTTING_DOWN,
-        METHOD_NOT_ALLOWED, ERROR;
+        METHOD_NOT_ALLOWED, TOO_SLOW, ERROR;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -37,6 +37,7 @@ public final class WebhookRequests {
                 case 401 -> BAD_SIGNATURE;
                 case 405 -> METHOD_NOT_ALLOWED;
                 case 413 -> TOO_LARGE;
+                case 408 -> TOO_SLOW;
                 case 415 -> UNSUPPORTED_TYPE;
                 case 422 -> MALFORMED;
                 case 503 -> BROKER_UNAVAILABLE;

@@ -51,6 +51,64 @@ final class RawHttp {
         }
     }
 
+    /** Sends these exact bytes as a request; returns the status line, or "" when the server closed without one. */
+    static String exchange(int port, byte[] request) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            try {
+                socket.getOutputStream().write(request);
+                socket.getOutputStream().flush();
+            } catch (SocketException closedByServer) {
+                // answered (or refused) before the request was all sent: read what came back
+            }
+            try {
+                return statusLine(socket.getInputStream());
+            } catch (SocketException reset) {
+                return "";
+            }
+        }
+    }
+
+    /**
+     * A client that announces a body and then trickles it, a byte at a time: {@link #trickle} sends the next byte,
+     * {@link #answer} reads what the server said (its status line, "" when it closed without one).
+     */
+    static final class SlowClient implements AutoCloseable {
+        private final Socket socket;
+
+        SlowClient(int port, int announcedLength) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST /v1/webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "X-Sqreen-Integrity: 00\r\nContent-Length: " + announcedLength + "\r\n\r\n[").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        }
+
+        /** Sends one more byte; false when the server has closed the connection. */
+        boolean trickle() {
+            try {
+                socket.getOutputStream().write(' ');
+                socket.getOutputStream().flush();
+                return true;
+            } catch (IOException closed) {
+                return false;
+            }
+        }
+
+        String answer() throws IOException {
+            try {
+                return statusLine(socket.getInputStream());
+            } catch (SocketException reset) {
+                return "";
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     private static String statusLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
