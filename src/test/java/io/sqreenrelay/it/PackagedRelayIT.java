@@ -20,12 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +61,7 @@ class PackagedRelayIT {
             assertThat(sendScript(relay, "another-key")).startsWith("1 POST ").contains("-> 401");
 
             Path notifications = logs.resolve("notifications.log");
-            await().atMost(Duration.ofSeconds(30)).until(() -> counts(notifications).keySet().containsAll(keys));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Tally.loggedKeys(notifications).containsAll(keys));
 
             relay.terminate();
             relay.awaitExit(Duration.ofSeconds(60));
@@ -109,24 +104,20 @@ class PackagedRelayIT {
                     "DATA_DIR", work.resolve("data").toString(),
                     "LOG_DIR", work.resolve("logs").toString()));
             int port = RelayUnderTest.freePort();
-            Set<String> accepted = ConcurrentHashMap.newKeySet();
-            Map<String, Integer> answers = new ConcurrentHashMap<>();
+            Set<String> accepted;
+            Map<String, Integer> answers;
             long shutdownMillis;
             try (RelayProcess relay = RelayProcess.start(port, env, work.resolve("console-1.txt"))) {
                 relay.awaitReady(Duration.ofSeconds(90));
-                AtomicBoolean stop = new AtomicBoolean();
-                ExecutorService clients = Executors.newFixedThreadPool(8);
-                for (int c = 0; c < 8; c++) {
-                    clients.submit(() -> burst(relay, stop, accepted, answers));
-                }
-                await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 500);
+                Burst burst = Burst.start(relay.uri("/v1/webhook"), KEY, 8, 5);
+                await().atMost(Duration.ofSeconds(30)).until(() -> burst.acceptedCount() >= 500);
                 long sigterm = System.nanoTime();
                 relay.terminate();
                 relay.awaitExit(Duration.ofSeconds(60));
                 shutdownMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
-                stop.set(true);
-                clients.shutdown();
-                assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+                burst.stop();
+                accepted = burst.accepted();
+                answers = burst.answers();
             }
             System.out.println("SIGTERM during a burst: answers " + answers + ", " + accepted.size()
                     + " events answered 200, exit " + shutdownMillis + " ms after SIGTERM");
@@ -135,14 +126,9 @@ class PackagedRelayIT {
             // a new relay on the same broker delivers whatever the first one had not
             try (RelayProcess relay = RelayProcess.start(port, env, work.resolve("console-2.txt"))) {
                 relay.awaitReady(Duration.ofSeconds(90));
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    Map<String, Long> counts = counts(notifications);
-                    return accepted.stream().allMatch(counts::containsKey);
-                });
-                Map<String, Long> counts = counts(notifications);
-                long duplicates = accepted.stream().mapToLong(key -> counts.get(key) - 1).sum();
-                System.out.println("after the restart: " + accepted.size() + " of " + accepted.size()
-                        + " accepted events delivered to the log target, " + duplicates + " delivered twice, 0 lost");
+                Tally log = Tally.awaitNoneLost(Duration.ofSeconds(60),
+                        () -> List.of(Tally.of("log", accepted, Tally.loggedKeys(notifications)))).get(0);
+                System.out.println("after the restart: " + log);
                 relay.terminate();
                 relay.awaitExit(Duration.ofSeconds(60));
             }
@@ -170,36 +156,6 @@ class PackagedRelayIT {
         }
     }
 
-    /** Posts 5-event requests until told to stop; remembers the keys answered 200 and counts every answer. */
-    private static void burst(RelayProcess relay, AtomicBoolean stop, Set<String> accepted, Map<String, Integer> answers) {
-        while (!stop.get()) {
-            try {
-                byte[] body = IngressContractTestBase.freshEvents(5);
-                HttpResponse<String> response = post(relay, body);
-                answers.merge(String.valueOf(response.statusCode()), 1, Integer::sum);
-                if (response.statusCode() == 200) {
-                    accepted.addAll(IngressContractTestBase.keysIn(new String(body, StandardCharsets.UTF_8)));
-                } else {
-                    Thread.sleep(20);
-                }
-            } catch (IOException refused) {
-                answers.merge("no connection", 1, Integer::sum);
-                sleep();
-            } catch (Exception e) {
-                answers.merge("client error " + e.getClass().getSimpleName(), 1, Integer::sum);
-                sleep();
-            }
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static HttpResponse<String> post(RelayProcess relay, byte[] body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(relay.uri("/v1/webhook"))
                 .timeout(Duration.ofSeconds(30))
@@ -207,16 +163,5 @@ class PackagedRelayIT {
                 .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** How many times each event key was logged by the log target (its lines end with key=KEY). */
-    private static Map<String, Long> counts(Path notifications) throws IOException {
-        if (!Files.exists(notifications)) {
-            return Map.of();
-        }
-        return Files.readAllLines(notifications, StandardCharsets.UTF_8).stream()
-                .filter(line -> line.contains(" key="))
-                .map(line -> line.substring(line.lastIndexOf(" key=") + 5).trim())
-                .collect(Collectors.groupingBy(key -> key, Collectors.counting()));
     }
 }
