@@ -35,7 +35,7 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     /** Starts the jar from the project directory (where routes/ is) with these environment variables added. */
-    static RelayProcess start(int port, Map<String, String> env, Path console) throws IOException {
+    public static RelayProcess start(int port, Map<String, String> env, Path console) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: the integration tests run after mvn package");
         }
@@ -50,7 +50,7 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     /** Waits until readiness answers 200; returns the milliseconds since the process was started. */
-    long awaitReady(Duration atMost) throws Exception {
+    public long awaitReady(Duration atMost) throws Exception {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -68,22 +68,22 @@ public final class RelayProcess implements AutoCloseable {
         throw new IllegalStateException("not ready after " + atMost + ":\n" + console());
     }
 
-    HttpResponse<String> get(String path) throws Exception {
+    public HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** SIGTERM, as an orchestrator stops a container. */
-    void terminate() {
+    public void terminate() {
         process.destroy();
     }
 
     /** SIGKILL: the process ends at once, with no shutdown of any kind (a crash, the OOM killer). */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the relay survived a SIGKILL");
@@ -91,14 +91,19 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     /** Waits for the process to exit; returns its exit code. */
-    int awaitExit(Duration atMost) throws InterruptedException {
+    public int awaitExit(Duration atMost) throws InterruptedException {
         if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("the relay did not exit within " + atMost);
         }
         return process.exitValue();
     }
 
-    String console() throws IOException {
+    /** The operating system's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public String console() throws IOException {
         return Files.readString(console, StandardCharsets.UTF_8);
     }
 

@@ -87,7 +87,7 @@ public final class RelayUnderTest implements AutoCloseable {
     }
 
     /** A loopback port nothing listens on (yet). */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
