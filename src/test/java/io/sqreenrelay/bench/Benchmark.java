@@ -46,6 +46,7 @@ public final class Benchmark {
     private final boolean profile;
     private final List<String> brokers;
     private final String only;
+    private final String compare;
     private final Path work;
     private final List<String> ingressRows = new ArrayList<>();
     private final List<String> baselineRows = new ArrayList<>();
@@ -57,10 +58,11 @@ public final class Benchmark {
     private double baselineEventsPerSecond;
     private double webhookEventsPerSecond;
 
-    private Benchmark(Duration cell, Duration warmup, boolean profile, List<String> brokers, String only)
-            throws IOException {
+    private Benchmark(Duration cell, Duration warmup, boolean profile, List<String> brokers, String only,
+                      String compare) throws IOException {
         this.cell = cell;
         this.only = only;
+        this.compare = compare;
         this.warmup = warmup;
         this.profile = profile;
         this.brokers = brokers;
@@ -71,6 +73,7 @@ public final class Benchmark {
         int seconds = 10;
         boolean profile = false;
         String only = "all";
+        String compare = null;
         List<String> brokers = new ArrayList<>(List.of("rabbitmq", "embedded"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -79,12 +82,17 @@ public final class Benchmark {
                 case "--profile" -> profile = true;
                 case "--rabbitmq-only" -> brokers = List.of("rabbitmq");
                 case "--only" -> only = args[++i];
+                case "--compare" -> {
+                    compare = args[++i];
+                    only = "compare";
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --seconds N, --quick, --profile, --rabbitmq-only, --only baseline|ingress|e2e|webhook)");
+                        + " (options: --seconds N, --quick, --profile, --rabbitmq-only, --only baseline|ingress|e2e|webhook,"
+                        + " --compare JVM-OPTIONS)");
             }
         }
         Benchmark benchmark = new Benchmark(Duration.ofSeconds(seconds), Duration.ofSeconds(Math.max(3, seconds / 2)),
-                profile, brokers, only);
+                profile, brokers, only, compare);
         String report = benchmark.run();
         Path out = Path.of("target", "benchmark", "results.md");
         Files.createDirectories(out.getParent());
@@ -116,6 +124,9 @@ public final class Benchmark {
         }
         if (part("webhook")) {
             webhook();
+        }
+        if (compare != null) {
+            compare(compare);
         }
         return report(started, Duration.ofNanos(System.nanoTime() - began));
     }
@@ -171,6 +182,38 @@ public final class Benchmark {
             relay.terminate();
             relay.awaitExit(Duration.ofSeconds(60));
         }
+    }
+
+    /**
+     * An A/B of one change: the 10-event/32-client cell on RabbitMQ, three times each, alternating a relay as it is
+     * and one started with these JVM options (a Camel property can be set as {@code -Dname=value}), each relay fresh.
+     */
+    private void compare(String options) throws Exception {
+        Map<String, List<LoadGenerator.Result>> results = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < 3; round++) {
+            for (String variant : List.of("as is", options)) {
+                Map<String, String> env = variant.equals("as is") ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", options);
+                try (TestBroker vhost = TestBroker.rabbitMq();
+                     RelayProcess relay = start(vhost, env, "compare-" + round + "-" + variant.hashCode())) {
+                    relay.awaitReady(Duration.ofSeconds(120));
+                    int port = relay.uri("/").getPort();
+                    LoadGenerator.run("warm-up", port, "/v1/webhook", KEY, "warm-" + UUID.randomUUID(), 8, 10, warmup, null);
+                    LoadGenerator.Result result = LoadGenerator.run("relay, " + variant, port, "/v1/webhook", KEY,
+                            UUID.randomUUID().toString(), 32, 10, cell, null);
+                    progress("compare, round %d, %s: %s", round + 1, variant, brief(result));
+                    results.computeIfAbsent(variant, v -> new ArrayList<>()).add(result);
+                    ingressRows.add(row("rabbitmq", result));
+                    relay.terminate();
+                    relay.awaitExit(Duration.ofSeconds(60));
+                }
+            }
+        }
+        results.forEach((variant, runs) -> {
+            double[] rates = runs.stream().mapToDouble(LoadGenerator.Result::eventsPerSecond).sorted().toArray();
+            headline.add(String.format(Locale.ROOT, "compare, %s: median %,.0f events/s of %s", variant,
+                    rates[rates.length / 2], java.util.Arrays.toString(java.util.Arrays.stream(rates)
+                            .mapToLong(Math::round).toArray())));
+        });
     }
 
     /** The 10-event/32-client cell again, with the heap capped: what the memory figure owes to the JVM's defaults. */
