@@ -63,7 +63,9 @@ public final class DeliveryFailures implements Processor {
             return;
         }
         long now = System.currentTimeMillis();
-        int failures = (int) number(exchange.getProperty(DeliveryProperties.FAILURES)) + 1;
+        // an event held back (its target asked to wait) was not attempted: its attempt count stays as it was
+        boolean held = DeliveryOutcomes.find(failure, TargetHolds.TargetOnHold.class) != null;
+        int failures = (int) number(exchange.getProperty(DeliveryProperties.FAILURES)) + (held ? 0 : 1);
         long firstFailureAt = number(exchange.getProperty(DeliveryProperties.FIRST_FAILURE_AT));
         if (firstFailureAt == 0) {
             firstFailureAt = now;
@@ -85,13 +87,13 @@ public final class DeliveryFailures implements Processor {
         if (decision.retry()) {
             headers.put(DUE_AT, decision.dueAt());
             waitQueues.park(body, headers);
-            activity.retried(target, decision.reason());
-            if (failure instanceof TargetHolds.TargetOnHold) {
+            if (held) {
                 // not an attempt: the hold was announced once, above, when the target asked for it
                 LOG.debug("Delivery to {} on hold: event {} waits {}", target, key,
                         Duration.ofMillis(decision.dueAt() - now));
                 return;
             }
+            activity.retried(target, decision.reason());
             LOG.warn("Delivery to {} failed ({}), attempt {}: retry in {} (event {})", target, decision.reason(), failures,
                     Duration.ofMillis(decision.dueAt() - now), key);
         } else {

@@ -138,7 +138,7 @@ public final class Benchmark {
     // ---- ingress
 
     private void ingress(String broker) throws Exception {
-        try (TestBroker vhost = broker.equals("rabbitmq") ? TestBroker.rabbitMq() : TestBroker.embedded();
+        try (TestBroker vhost = TestBroker.of(broker);
              RelayProcess relay = start(vhost, Map.of(), "ingress-" + broker)) {
             long readyMillis = relay.awaitReady(Duration.ofSeconds(120));
             Thread.sleep(2000);
@@ -270,7 +270,7 @@ public final class Benchmark {
 
     private void endToEnd(String broker) throws Exception {
         try (TimedSink sink = new TimedSink();
-             TestBroker vhost = broker.equals("rabbitmq") ? TestBroker.rabbitMq() : TestBroker.embedded();
+             TestBroker vhost = TestBroker.of(broker);
              RelayProcess relay = start(vhost, Map.of("HTTP_TARGET_URL", sink.url()), "e2e-" + broker)) {
             relay.awaitReady(Duration.ofSeconds(120));
             int port = relay.uri("/").getPort();

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,17 +23,13 @@ class CrashIT {
 
     private static final String KEY = "crash-key-" + UUID.randomUUID();
 
-    static Stream<String> brokers() {
-        return Stream.of("rabbitmq", "embedded");
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("brokers")
+    @MethodSource("io.sqreenrelay.it.TestBroker#kinds")
     void everyEventAnswered200SurvivesSigkillsMidFlight(String kind) throws Exception {
         int kills = Soak.pick(1, 10);
         Path work = Files.createTempDirectory("relay-crash");
         Path notifications = work.resolve("logs").resolve("notifications.log");
-        try (TestBroker broker = kind.equals("rabbitmq") ? TestBroker.rabbitMq() : TestBroker.embedded();
+        try (TestBroker broker = TestBroker.of(kind);
              StubHttpServer sink = new StubHttpServer(200)) {
             Map<String, String> env = new HashMap<>(Map.of(
                     "SIGNATURE_KEY", KEY,

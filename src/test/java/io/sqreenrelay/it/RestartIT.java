@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,16 +24,12 @@ class RestartIT {
 
     private static final String KEY = "restart-key-" + UUID.randomUUID();
 
-    static Stream<String> brokers() {
-        return Stream.of("rabbitmq", "embedded");
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("brokers")
+    @MethodSource("io.sqreenrelay.it.TestBroker#kinds")
     void eventsAcceptedBeforeARestartAreDeliveredAfterIt(String kind) throws Exception {
         Path data = Files.createTempDirectory("relay-restart");
         Map<String, String> settings = Map.of("relay.signature-key", KEY);
-        try (TestBroker broker = kind.equals("rabbitmq") ? TestBroker.rabbitMq() : TestBroker.embedded()) {
+        try (TestBroker broker = TestBroker.of(kind)) {
             byte[] body = IngressContractTestBase.freshEvents(20);
             List<String> keys = IngressContractTestBase.keysIn(new String(body, StandardCharsets.UTF_8));
 

@@ -37,6 +37,16 @@ public interface TestBroker extends AutoCloseable {
     }
 
     /** A vhost of its own on the local RabbitMQ, deleted on close. */
+    /** The two kinds the relay runs on, for parameterized tests: {@code @MethodSource("io.sqreenrelay.it.TestBroker#kinds")}. */
+    static java.util.stream.Stream<String> kinds() {
+        return java.util.stream.Stream.of("rabbitmq", "embedded");
+    }
+
+    /** A fresh broker of that kind: a RabbitMQ vhost, or the relay's embedded broker. */
+    static TestBroker of(String kind) {
+        return kind.equals("rabbitmq") ? rabbitMq() : embedded();
+    }
+
     static RabbitVhost rabbitMq() {
         return new RabbitVhost("relay-it-" + UUID.randomUUID().toString().substring(0, 8));
     }
