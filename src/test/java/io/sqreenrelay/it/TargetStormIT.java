@@ -106,6 +106,8 @@ class TargetStormIT {
                         + httpAttempts + " times; heap after GC " + heapMb + " MB; queues: " + waiting);
                 assertThat(slackAttempts).as("Slack is held for its Retry-After, not asked once per waiting event")
                         .isLessThan(accepted.size());
+                assertThat(slackAttempts).as("and asked again each time the wait is over: no target starves another")
+                        .isGreaterThanOrEqualTo(storm.toSeconds() / RETRY_AFTER_SECONDS / 2);
                 assertThat(heapMb).as("the waiting events are in the broker, not in memory").isLessThan(512);
                 for (Tally tally : after) {
                     assertThat(tally.lost()).as(tally.toString()).isZero();
