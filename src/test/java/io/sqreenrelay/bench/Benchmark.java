@@ -288,7 +288,7 @@ public final class Benchmark {
                 Thread.sleep(200);
             }
             sink.arrivals().clear();
-            measureEndToEnd(broker + ", burst: 8 clients unpaced", relay, port, sink, 0);
+            measureEndToEnd(broker + ", burst: 32 clients unpaced", relay, port, sink, 0);
             measureEndToEnd(broker + ", steady: 500 events/s", relay, port, sink, 50);
             relay.terminate();
             relay.awaitExit(Duration.ofSeconds(60));
@@ -298,6 +298,7 @@ public final class Benchmark {
     /** One end-to-end measurement: events posted for one cell, then the wait until the sink has every one of them. */
     private void measureEndToEnd(String label, RelayProcess relay, int port, TimedSink sink, double requestsPerSecond)
             throws Exception {
+        int clients = requestsPerSecond > 0 ? 8 : 32;
         sink.arrivals().clear();
         String run = "e2e-" + UUID.randomUUID();
         SignedEvents ids = new SignedEvents(run, KEY);
@@ -308,7 +309,7 @@ public final class Benchmark {
             jcmd(relay.pid(), "JFR.start", "name=e2e", "settings=profile", "filename=" + recording);
         }
         long first = System.currentTimeMillis();
-        LoadGenerator.Result result = LoadGenerator.run("relay", port, "/v1/webhook", KEY, run, 8, 10, cell,
+        LoadGenerator.Result result = LoadGenerator.run("relay", port, "/v1/webhook", KEY, run, clients, 10, cell,
                 requestsPerSecond, (firstId, events, at) -> {
                     for (int i = 0; i < events; i++) {
                         acceptedAt.put("bench-app:security_event:id-" + ids.id(firstId + i), at);
