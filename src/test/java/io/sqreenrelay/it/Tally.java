@@ -1,17 +1,22 @@
 package io.sqreenrelay.it;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * What one target received against what the relay accepted: of the events answered 200, how many arrived, how many
@@ -40,19 +45,35 @@ public record Tally(String target, int accepted, int delivered, long duplicates,
         return new Tally(target, accepted.size(), delivered, duplicates, accepted.size() - delivered);
     }
 
-    /** The event keys in a log target's file (its lines end with {@code key=KEY}), once per line. */
+    /**
+     * The event keys in a log target's file (its lines end with {@code key=KEY}), once per line, the files it rolled
+     * over to ({@code notifications.N.log.gz}) included.
+     */
     public static List<String> loggedKeys(Path notifications) {
-        try {
-            if (!Files.exists(notifications)) {
-                return List.of();
+        try (Stream<Path> siblings = Files.list(notifications.toAbsolutePath().getParent())) {
+            List<String> keys = new ArrayList<>();
+            for (Path file : siblings.filter(f -> f.getFileName().toString().startsWith("notifications")).toList()) {
+                keys.addAll(keysIn(file));
             }
-            return Files.readAllLines(notifications, StandardCharsets.UTF_8).stream()
-                    .filter(line -> line.contains(" key="))
-                    .map(line -> line.substring(line.lastIndexOf(" key=") + 5).trim())
-                    .toList();
+            return keys;
+        } catch (NoSuchFileException noLogYet) {
+            return List.of();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static List<String> keysIn(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (file.toString().endsWith(".gz")) {
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+                bytes = in.readAllBytes();
+            }
+        }
+        return new String(bytes, StandardCharsets.UTF_8).lines()
+                .filter(line -> line.contains(" key="))
+                .map(line -> line.substring(line.lastIndexOf(" key=") + 5).trim())
+                .toList();
     }
 
     /** The event keys an HTTP sink received ({@code X-Relay-Event-Key}), once per request. */
