@@ -39,11 +39,17 @@ final class KeyJournal implements AutoCloseable {
     /** Opens (or creates) the journal; {@code recovered} receives its last {@code window} keys, oldest first. */
     static KeyJournal open(Path file, int window, Collection<String> recovered) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        List<String> keys = read(file, window);
-        recovered.addAll(keys);
-        KeyJournal journal = new KeyJournal(file, window, keys.size());
-        journal.rewrite(keys);   // drops the lines past the window, and a line cut short
+        Contents contents = read(file, window);
+        recovered.addAll(contents.keys());
+        KeyJournal journal = new KeyJournal(file, window, contents.keys().size());
+        if (contents.trimmed()) {
+            journal.rewrite(contents.keys());   // drops the lines past the window, and a line cut short
+        }
         return journal;
+    }
+
+    /** What a journal file holds: its last {@code window} keys; trimmed when it held more, or a line cut short. */
+    private record Contents(List<String> keys, boolean trimmed) {
     }
 
     /** Appends these keys; when the file has grown past twice the window, rewrites it with {@code window}. */
@@ -51,11 +57,7 @@ final class KeyJournal implements AutoCloseable {
         if (keys.isEmpty()) {
             return;
         }
-        StringBuilder text = new StringBuilder(keys.size() * 48);
-        for (String key : keys) {
-            text.append(escape(key)).append('\n');
-        }
-        write(channel, text);
+        write(channel, keys);
         lines += keys.size();
         if (lines > 2 * window) {
             rewrite(windowKeys);
@@ -64,13 +66,9 @@ final class KeyJournal implements AutoCloseable {
 
     private void rewrite(Collection<String> keys) throws IOException {
         Path next = file.resolveSibling(file.getFileName() + ".next");
-        StringBuilder text = new StringBuilder(keys.size() * 48);
-        for (String key : keys) {
-            text.append(escape(key)).append('\n');
-        }
         try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            write(out, text);
+            write(out, keys);
             out.force(false);
         }
         channel.close();
@@ -84,28 +82,35 @@ final class KeyJournal implements AutoCloseable {
         channel.close();
     }
 
-    private static List<String> read(Path file, int window) throws IOException {
+    private static Contents read(Path file, int window) throws IOException {
         if (!Files.exists(file)) {
-            return List.of();
+            return new Contents(List.of(), false);
         }
         String text = Files.readString(file, StandardCharsets.UTF_8);
         Deque<String> last = new ArrayDeque<>();
+        boolean dropped = false;
         int start = 0;
         for (int end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
             last.addLast(unescape(text.substring(start, end)));
             if (last.size() > window) {
                 last.removeFirst();
+                dropped = true;
             }
             start = end + 1;
         }
-        return List.copyOf(last);
+        return new Contents(List.copyOf(last), dropped || start < text.length());
     }
 
     private static FileChannel openForAppend(Path file) throws IOException {
         return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
-    private static void write(FileChannel channel, CharSequence text) throws IOException {
+    /** Writes the keys, one line each, in a single write to the operating system. */
+    private static void write(FileChannel channel, Collection<String> keys) throws IOException {
+        StringBuilder text = new StringBuilder(keys.size() * 48);
+        for (String key : keys) {
+            text.append(escape(key)).append('\n');
+        }
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(text.toString());
         while (bytes.hasRemaining()) {
             channel.write(bytes);

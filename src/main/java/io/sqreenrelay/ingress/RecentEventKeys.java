@@ -17,11 +17,6 @@ public final class RecentEventKeys implements AutoCloseable {
 
     private final KeyWindow keys;
 
-    /** In memory only. */
-    public RecentEventKeys(int window) {
-        this.keys = new KeyWindow(window);
-    }
-
     /** Kept in {@code stateDir}/received.keys as well. */
     public RecentEventKeys(int window, Path stateDir) {
         this.keys = KeyWindow.persistent(window, stateDir.resolve("received.keys"));
