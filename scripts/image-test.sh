@@ -81,8 +81,7 @@ sleep 1
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 http_port=$(free_port)
-# health and metrics on the webhook port until MANAGEMENT_PORT works on a port of its own (issue 12, fault 10)
-management_port=$http_port
+management_port=$(free_port)
 key=$(openssl rand -hex 24)
 
 # --- run the entrypoint as the image says: chroot, working directory, user, environment ------------------------
@@ -123,6 +122,11 @@ uid=$(awk '/^Uid:/ { print $2 }' "/proc/$relay/status")
   || fail "the relay runs as uid $uid, not the image's user"
 say "running as uid $uid; JVM: $(grep -o 'Picked up JAVA_TOOL_OPTIONS: .*' "$work/console.log")"
 
+[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/observe/health/ready") == 404 ]] \
+  || fail "health answers on the webhook port"
+modules=$(chroot "$root" /opt/java/bin/java --list-modules 2>/dev/null | sed 's/@.*//' | tr '\n' ' ')
+[[ " $modules" == *" jdk.crypto.ec "* ]] || fail "the image's Java runtime has no jdk.crypto.ec (TLS with EC keys)"
+say "Java runtime modules: $modules"
 heap_mib=$(curl -s "http://127.0.0.1:$management_port/observe/metrics" \
   | awk '/^jvm_memory_max_bytes\{.*area="heap"/ { sum += $NF } END { printf "%d", sum / 1048576 }')
 say "largest heap the JVM will use: ${heap_mib} MiB (from the ${budget_mib} MiB memory limit)"
