@@ -8,7 +8,7 @@
 # Usage: image-base.sh OUT MODULES JAVA_HOME
 # Without the JDK's modules (Debian: openjdk-17-jmods; on Debian 12 they are part of openjdk-17-jdk-headless) it
 # prints one line and builds nothing: the jar is built as usual, jib:buildTar then fails on the missing OUT.
-# Skipped when OUT was built from the same modules, JDK and script.
+# Skipped when OUT was built from the same modules, JDK, C library and script.
 set -euo pipefail
 out=$1 modules=$2 java_home=$3
 
@@ -16,7 +16,7 @@ if [[ ! -f "$java_home/jmods/java.base.jmod" ]]; then
   echo "sqreen-relay image: no JDK modules in $java_home/jmods, the container image cannot be built: install them (apt-get install openjdk-17-jmods, or openjdk-17-jdk-headless on Debian 12)" >&2
   exit 0
 fi
-stamp="$modules $(grep -h JAVA_RUNTIME_VERSION "$java_home/release") $(sha256sum < "$0")"
+stamp="$modules $(grep -h JAVA_RUNTIME_VERSION "$java_home/release") $(ldd --version | head -1) $(sha256sum < "$0")"
 if [[ -f "$out.stamp" && "$(cat "$out.stamp")" == "$stamp" && -x "$out/opt/java/bin/java" ]]; then
   exit 0
 fi

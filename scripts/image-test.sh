@@ -10,7 +10,8 @@
 #      answered 200 and delivered to the log target, with the resident memory (peak) within 512 MiB; after a
 #      SIGTERM, nothing written outside /var/lib/sqreen-relay (where DATA_DIR and LOG_DIR are).
 # Prints the image size, the start time to ready, the peak RSS, the digests. Exits non-zero on any failure.
-# Needs root (chroot, mount, cgroups), python3, curl, openssl.   Usage: scripts/image-test.sh [--no-build]
+# Needs root (chroot, mount, cgroups), python3, curl, openssl.
+# Usage: scripts/image-test.sh [--no-build] [NAME=value ...]   (more settings for the relay, e.g. RABBITMQ_URI=...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget_mib=512
@@ -19,7 +20,9 @@ say() { echo "image-test: $*"; }
 [[ $(id -u) == 0 ]] || fail "needs root (chroot, mount, cgroups)"
 
 build() { mvn -B -q -DskipTests package jib:buildTar; }
-if [[ ${1:-} != --no-build ]]; then
+rebuild=yes
+[[ ${1:-} == --no-build ]] && { rebuild=; shift; }
+if [[ -n $rebuild ]]; then
   build
   first=$(cat target/jib-image.digest)
   rm -rf target/image-base target/image-base.stamp target/jib-image.*
@@ -76,6 +79,9 @@ if [[ -d $memory_root ]]; then
 else
   say "no cgroup v1 memory controller: the relay runs without a memory limit (its heap is then a share of the RAM)"
 fi
+modules=$(chroot "$root" /opt/java/bin/java -XX:-UsePerfData --list-modules | sed 's/@.*//' | tr '\n' ' ')
+[[ " $modules" == *" jdk.crypto.ec "* ]] || fail "the image's Java runtime has no jdk.crypto.ec (TLS with EC keys)"
+say "Java runtime modules: $modules"
 touch "$work/before"
 sleep 1
 
@@ -87,7 +93,7 @@ key=$(openssl rand -hex 24)
 # --- run the entrypoint as the image says: chroot, working directory, user, environment ------------------------
 start=$(date +%s.%N)
 python3 - "$root" "$work/config.json" "${cgroup:-}" \
-    "HTTP_PORT=$http_port" "MANAGEMENT_PORT=$management_port" "SIGNATURE_KEY=$key" \
+    "HTTP_PORT=$http_port" "MANAGEMENT_PORT=$management_port" "SIGNATURE_KEY=$key" "$@" \
     > "$work/console.log" 2>&1 <<'PY' &
 import json, os, sys
 root, config_file, cgroup, *settings = sys.argv[1:]
@@ -115,7 +121,7 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 [[ -n $ready ]] || { tail -50 "$work/console.log"; fail "not ready on the management port within 120 s"; }
-say "ready on the management port $management_port after $(awk "BEGIN { printf \"%.1f\", $ready - $start }") s (chroot, embedded broker)"
+say "ready on the management port $management_port after $(awk "BEGIN { printf \"%.1f\", $ready - $start }") s (chroot; $(grep -o 'broker: [^|]*[^| ]' "$work/console.log" | head -1))"
 grep -q 'sqreen-relay ready: ' "$work/console.log" || fail "no ready line on the console"
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$relay/status")
 [[ $uid == "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["User"].split(":")[0])' "$work/config.json")" ]] \
@@ -124,9 +130,6 @@ say "running as uid $uid; JVM: $(grep -o 'Picked up JAVA_TOOL_OPTIONS: .*' "$wor
 
 [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/observe/health/ready") == 404 ]] \
   || fail "health answers on the webhook port"
-modules=$(chroot "$root" /opt/java/bin/java --list-modules 2>/dev/null | sed 's/@.*//' | tr '\n' ' ')
-[[ " $modules" == *" jdk.crypto.ec "* ]] || fail "the image's Java runtime has no jdk.crypto.ec (TLS with EC keys)"
-say "Java runtime modules: $modules"
 heap_mib=$(curl -s "http://127.0.0.1:$management_port/observe/metrics" \
   | awk '/^jvm_memory_max_bytes\{.*area="heap"/ { sum += $NF } END { printf "%d", sum / 1048576 }')
 say "largest heap the JVM will use: ${heap_mib} MiB (from the ${budget_mib} MiB memory limit)"
