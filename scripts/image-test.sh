@@ -6,7 +6,8 @@
 #   3. runs the image's entrypoint there under chroot, as the image's numeric user, in its working directory, with
 #      the image's environment plus test settings only (ports, signature key), /proc, /dev and the cgroup
 #      file system mounted, in a memory cgroup limited to 512 MiB (the JVM sizes its heap from that limit);
-#   4. shows: ready on the management port; a signed request answered 200; a burst from several clients all
+#   4. shows: ready on the management port; a signed request answered 200; an internal alert mailed to the admins
+#      (an SMTP sink here: mail goes through Angus Mail and java.desktop's classes); a burst from several clients all
 #      answered 200 and delivered to the log target, with the resident memory (peak) within 512 MiB; after a
 #      SIGTERM, nothing written outside /var/lib/sqreen-relay (where DATA_DIR and LOG_DIR are).
 # Prints the image size, the start time to ready, the peak RSS, the digests. Exits non-zero on any failure.
@@ -38,8 +39,10 @@ work=$(mktemp -d /tmp/sqreen-relay-image-test.XXXXXX)
 root=$work/root
 cgroup=
 relay=
+sink=
 cleanup() {
   set +e
+  [[ -n $sink ]] && kill "$sink" 2>/dev/null
   [[ -n $relay ]] && kill -9 "$relay" 2>/dev/null && wait "$relay" 2>/dev/null
   for m in sys/fs/cgroup dev proc; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
   [[ -n $cgroup && -d $cgroup ]] && rmdir "$cgroup"
@@ -89,11 +92,38 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 http_port=$(free_port)
 management_port=$(free_port)
 key=$(openssl rand -hex 24)
+smtp_port=$(free_port)
+
+# an SMTP server that accepts every mail and appends it to mail.txt
+python3 - "$smtp_port" "$work/mail.txt" <<'PY' &
+import socketserver, sys
+port, mailbox = int(sys.argv[1]), sys.argv[2]
+class Session(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b"220 sink\r\n")
+        for line in self.rfile:
+            command = line[:4].upper()
+            if command == b"DATA":
+                self.wfile.write(b"354 go on\r\n")
+                message = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
+                with open(mailbox, "ab") as box:
+                    box.write(message + b"\n")
+                self.wfile.write(b"250 stored\r\n")
+            elif command == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+socketserver.ThreadingTCPServer.allow_reuse_address = True
+socketserver.ThreadingTCPServer(("127.0.0.1", port), Session).serve_forever()
+PY
+sink=$!
 
 # --- run the entrypoint as the image says: chroot, working directory, user, environment ------------------------
 start=$(date +%s.%N)
 python3 - "$root" "$work/config.json" "${cgroup:-}" \
-    "HTTP_PORT=$http_port" "MANAGEMENT_PORT=$management_port" "SIGNATURE_KEY=$key" "$@" \
+    "HTTP_PORT=$http_port" "MANAGEMENT_PORT=$management_port" "SIGNATURE_KEY=$key" \
+    "SQREEN_APPLICATION_ID=image-test-app" "SMTP_HOST=127.0.0.1" "SMTP_PORT=$smtp_port" "ADMIN_EMAILS=security@example.com" "$@" \
     > "$work/console.log" 2>&1 <<'PY' &
 import json, os, sys
 root, config_file, cgroup, *settings = sys.argv[1:]
@@ -136,6 +166,13 @@ say "largest heap the JVM will use: ${heap_mib} MiB (from the ${budget_mib} MiB 
 
 SIGNATURE_KEY=$key RELAY_URL=http://127.0.0.1:$http_port/v1/webhook scripts/send-test-notification.sh \
   || fail "the signed test notification was not answered 200"
+printf '[{"sqreen_payload_type": "security_event", "id": "%s", "application_id": "image-test-app", "humanized_title": "image test internal alert"}]' \
+  "$(openssl rand -hex 12)" > "$work/alert.json"
+SIGNATURE_KEY=$key RELAY_URL=http://127.0.0.1:$http_port/v1/webhook scripts/send-test-notification.sh "$work/alert.json" \
+  || fail "the signed internal alert was not answered 200"
+for _ in $(seq 1 60); do grep -q 'image test internal alert' "$work/mail.txt" 2>/dev/null && break; sleep 0.5; done
+grep -q 'INTERNAL SECURITY ALERT' "$work/mail.txt" 2>/dev/null || fail "the internal alert was not mailed to the admins"
+say "internal alert mailed: $(grep -m1 -i '^Subject:' "$work/mail.txt" | tr -d '\r')"
 
 # --- a short burst: signed requests of distinct events from several clients, RSS sampled meanwhile -------------
 python3 - "$http_port" "$key" "$relay" > "$work/burst.txt" <<'PY'
