@@ -4,7 +4,7 @@
 #      Jib's output removed), and requires the same image digest;
 #   2. unpacks the image (OCI layout: index, manifest, layers in order) into a folder;
 #   3. runs the image's entrypoint there under chroot, as the image's numeric user, in its working directory, with
-#      the image's environment plus test settings only (ports, signature key), /proc, /dev and the cgroup
+#      the image's environment plus test settings only (ports, signature key, SMTP), /proc, /dev and the cgroup
 #      file system mounted, in a memory cgroup limited to 512 MiB (the JVM sizes its heap from that limit);
 #   4. shows: ready on the management port; a signed request answered 200; an internal alert mailed to the admins
 #      (an SMTP sink here: mail goes through Angus Mail and java.desktop's classes); a burst from several clients all
@@ -46,7 +46,7 @@ cleanup() {
   [[ -n $relay ]] && kill -9 "$relay" 2>/dev/null && wait "$relay" 2>/dev/null
   for m in sys/fs/cgroup dev proc; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
   [[ -n $cgroup && -d $cgroup ]] && rmdir "$cgroup"
-  rm -rf "$work"
+  rm -rf --one-file-system "$work"   # never into a mount still there
 }
 trap cleanup EXIT
 
@@ -105,7 +105,11 @@ class Session(socketserver.StreamRequestHandler):
             command = line[:4].upper()
             if command == b"DATA":
                 self.wfile.write(b"354 go on\r\n")
-                message = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
+                message = b""
+                for data in self.rfile:
+                    if data == b".\r\n":
+                        break
+                    message += data
                 with open(mailbox, "ab") as box:
                     box.write(message + b"\n")
                 self.wfile.write(b"250 stored\r\n")
