@@ -4,10 +4,12 @@ import io.sqreenrelay.ingress.IngressGate;
 import io.sqreenrelay.observe.WebhookRequests;
 import io.sqreenrelay.observe.WebhookRequests.Outcome;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * The relay's first HTTP handler, ahead of every Camel route. Every answer gets the security headers; the
@@ -25,6 +27,8 @@ public final class HttpHardening {
 
     static final String WEBHOOK_PATH = "/v1/webhook";
     private static final String STARTED = "relay.started";
+    /** Query parameters of Camel's health endpoints that would let a caller choose how much is shown. */
+    private static final List<String> CALLER_CHOSEN_DETAIL = List.of("exposureLevel", "stackTrace");
 
     private final long maxBodySize;
     private final int retryAfterSeconds;
@@ -41,6 +45,21 @@ public final class HttpHardening {
         this.requests = requests;
     }
 
+    /**
+     * The management port (health and metrics): the security headers, and the health endpoints' answer as
+     * configured ({@code camel.health.exposure-level}). Camel's health handler would take the exposure level and
+     * stack traces from the query string ({@code ?exposureLevel=full&stackTrace=true}, camel-platform-http-main 4.17
+     * {@code ManagementHttpServer}); those parameters are dropped before it runs.
+     */
+    static void installOnManagement(Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            securityHeaders(ctx);
+            MultiMap params = ctx.request().params();
+            CALLER_CHOSEN_DETAIL.forEach(params::remove);
+            ctx.next();
+        });
+    }
+
     void installOn(Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::handle);
         // Vert.x's body limit (a chunked body longer than allowed) fails the request with 413
@@ -49,10 +68,7 @@ public final class HttpHardening {
 
     private void handle(RoutingContext ctx) {
         ctx.put(STARTED, System.nanoTime());
-        ctx.addHeadersEndHandler(v -> ctx.response().headers()
-                .set("X-Content-Type-Options", "nosniff")
-                .set("X-Frame-Options", "DENY")
-                .set("Cache-Control", "no-store"));
+        securityHeaders(ctx);
         boolean webhook = WEBHOOK_PATH.equals(ctx.normalizedPath());
         if (webhook && ctx.request().method() != HttpMethod.POST) {
             ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
@@ -83,6 +99,13 @@ public final class HttpHardening {
             ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
         }
         ctx.next();
+    }
+
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.addHeadersEndHandler(v -> ctx.response().headers()
+                .set("X-Content-Type-Options", "nosniff")
+                .set("X-Frame-Options", "DENY")
+                .set("Cache-Control", "no-store"));
     }
 
     private void tooSlow(RoutingContext ctx) {

@@ -44,6 +44,8 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
@@ -70,6 +72,9 @@ public class RelayConfiguration implements CamelConfiguration {
         RelaySettings settings = RelaySettings.read(name -> properties.resolveProperty(name).orElse(null));
         Path routesDir = Path.of(properties.resolveProperty("relay.routes-dir").orElse("routes"));
         context.getRegistry().bind("relaySettings", settings);
+        // the routes' platform-http endpoints serve on HTTP_PORT; health and metrics have MANAGEMENT_PORT to themselves
+        context.getRegistry().bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
+                new WebhookHttpEngine(settings.httpPort()));
 
         List<String> keys = settings.signatureKeys();
         String generatedKey = null;
@@ -197,6 +202,11 @@ public class RelayConfiguration implements CamelConfiguration {
                         started, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
                 new HttpHardening(settings.maxBodySize(), retryAfterSeconds, gate, webhookRequests, bodyTimeoutMillis)
                         .installOn(router != null ? router : VertxPlatformHttpRouter.lookup(started));
+                VertxPlatformHttpRouter management = VertxPlatformHttpRouter.lookup(
+                        started, VertxPlatformHttpRouter.getRouterNameFromPort(settings.managementPort()));
+                if (management != null) {
+                    HttpHardening.installOnManagement(management);
+                }
             }
 
             @Override

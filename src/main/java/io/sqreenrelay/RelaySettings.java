@@ -15,7 +15,8 @@ import java.util.function.Function;
  * @param signatureKeys  the valid webhook secrets (empty: none configured, one is generated at start)
  * @param applicationId  the relay's own Sqreen application id (null: no internal alerts)
  * @param appName        the relay's own application name, shown in messages
- * @param httpPort       the listening port
+ * @param httpPort       the webhook's listening port
+ * @param managementPort the port of health and metrics (Camel's management server), never the webhook's
  * @param maxBodySize    the largest webhook body accepted, in bytes
  * @param rabbitmqUri    the RabbitMQ to use (null: the embedded broker)
  * @param dataDir        where the embedded broker and the relay's state live
@@ -26,6 +27,7 @@ public record RelaySettings(
         String applicationId,
         String appName,
         int httpPort,
+        int managementPort,
         long maxBodySize,
         URI rabbitmqUri,
         Path dataDir,
@@ -34,11 +36,18 @@ public record RelaySettings(
     /** Reads and checks every setting; {@code property} returns a property's value, or null when unset. */
     public static RelaySettings read(Function<String, String> property) {
         logFormat(property.apply("relay.log-format"));
+        int httpPort = port(property.apply("relay.http-port"), "HTTP_PORT");
+        int managementPort = port(orDefault(property.apply("relay.management-port"), "9876"), "MANAGEMENT_PORT");
+        if (managementPort == httpPort) {
+            throw new InvalidSetting("MANAGEMENT_PORT must differ from HTTP_PORT (" + httpPort
+                    + "): health and metrics are never served on the webhook's port");
+        }
         return new RelaySettings(
                 WebhookSignature.splitSecrets(property.apply("relay.signature-key")),
                 blankToNull(property.apply("relay.application-id")),
                 orDefault(property.apply("relay.app-name"), "sqreen-relay"),
-                port(property.apply("relay.http-port"), "HTTP_PORT"),
+                httpPort,
+                managementPort,
                 positiveInt(property.apply("relay.max-body-size"), "MAX_BODY_SIZE"),
                 rabbitmqUri(property.apply("relay.rabbitmq-uri")),
                 Path.of(orDefault(property.apply("relay.data-dir"), "data")),

@@ -26,6 +26,18 @@ class RelaySettingsTest {
         assertThat(settings.applicationId()).isNull();
         assertThat(settings.appName()).isEqualTo("sqreen-relay");
         assertThat(settings.httpPort()).isEqualTo(8080);
+        assertThat(settings.managementPort()).as("health and metrics off the webhook's port").isEqualTo(9876);
+    }
+
+    @Test
+    void theManagementPortIsNeverTheWebhooksPort() {
+        assertThatThrownBy(() -> read(Map.of("relay.http-port", "18111", "relay.management-port", "18111")))
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessageStartingWith("MANAGEMENT_PORT must differ from HTTP_PORT");
+        assertThatThrownBy(() -> read(Map.of("relay.management-port", "port")))
+                .hasMessageStartingWith("MANAGEMENT_PORT must be a port number");
+        assertThat(read(Map.of("relay.http-port", "18111", "relay.management-port", "18112")).managementPort())
+                .isEqualTo(18112);
     }
 
     @Test

@@ -39,13 +39,13 @@ class BrokerLossIT {
             int refusedBefore = burst.answered("503");
             for (int i = 0; i < outages; i++) {
                 broker.cut();
-                await().atMost(Duration.ofSeconds(60)).until(() -> relay.get("/observe/health/ready").statusCode() == 503);
+                await().atMost(Duration.ofSeconds(60)).until(() -> relay.observe("/observe/health/ready").statusCode() == 503);
                 int acceptedWhileAway = burst.acceptedCount();
                 Thread.sleep(outage.toMillis());   // the burst goes on against a relay without its broker
                 int acceptedDuringOutage = burst.acceptedCount() - acceptedWhileAway;
                 assertThat(acceptedDuringOutage).as("events answered 200 while the broker was unreachable").isZero();
                 broker.restore();
-                await().atMost(Duration.ofSeconds(60)).until(() -> relay.get("/observe/health/ready").statusCode() == 200);
+                await().atMost(Duration.ofSeconds(60)).until(() -> relay.observe("/observe/health/ready").statusCode() == 200);
                 awaitMoreAccepted(burst, 300);
             }
             burst.stop();

@@ -89,7 +89,7 @@ class HostileInputIT {
             // 417 (an Expect it does not know), 431 (headers over 8 KiB)
             assertThat(status).as(statusLine).isIn(200, 400, 401, 405, 413, 415, 417, 422, 431, 503, webhook ? 400 : 404);
         }
-        assertThat(relay.get("/observe/health/live").statusCode()).isEqualTo(200);
+        assertThat(relay.observe("/observe/health/live").statusCode()).isEqualTo(200);
     }
 
     @Example

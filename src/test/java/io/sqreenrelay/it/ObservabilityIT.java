@@ -135,7 +135,7 @@ class ObservabilityIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return relay.get(path);
+        return relay.observe(path);
     }
 
     private HttpResponse<String> awaitStatus(String path, int status) {

@@ -24,17 +24,22 @@ public final class RelayProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path console;
     private final long startedAt;
 
-    private RelayProcess(Process process, int port, Path console, long startedAt) {
+    private RelayProcess(Process process, int port, int managementPort, Path console, long startedAt) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.console = console;
         this.startedAt = startedAt;
     }
 
-    /** Starts the jar from the project directory (where routes/ is) with these environment variables added. */
+    /**
+     * Starts the jar from the project directory (where routes/ is) with these environment variables added, the webhook
+     * on {@code port} and health and metrics on a free port (unless {@code env} sets {@code MANAGEMENT_PORT}).
+     */
     public static RelayProcess start(int port, Map<String, String> env, Path console) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: the integration tests run after mvn package");
@@ -43,10 +48,12 @@ public final class RelayProcess implements AutoCloseable {
                 "-jar", JAR.toString());
         Map<String, String> environment = new HashMap<>(env);
         environment.put("HTTP_PORT", String.valueOf(port));
+        environment.putIfAbsent("MANAGEMENT_PORT", String.valueOf(RelayUnderTest.freePort()));
         builder.environment().putAll(environment);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
         long startedAt = System.nanoTime();
-        return new RelayProcess(builder.start(), port, console, startedAt);
+        return new RelayProcess(builder.start(), port, Integer.parseInt(environment.get("MANAGEMENT_PORT")), console,
+                startedAt);
     }
 
     /** Waits until readiness answers 200; returns the milliseconds since the process was started. */
@@ -57,7 +64,7 @@ public final class RelayProcess implements AutoCloseable {
                 throw new IllegalStateException("the relay exited with " + process.exitValue() + ":\n" + console());
             }
             try {
-                if (get("/observe/health/ready").statusCode() == 200) {
+                if (observe("/observe/health/ready").statusCode() == 200) {
                     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
                 }
             } catch (IOException notYet) {
@@ -68,9 +75,16 @@ public final class RelayProcess implements AutoCloseable {
         throw new IllegalStateException("not ready after " + atMost + ":\n" + console());
     }
 
+    /** GET on the webhook's port. */
     public HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET on the management port: {@code /observe/health/ready}, {@code /observe/metrics}, ... */
+    public HttpResponse<String> observe(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public URI uri(String path) {

@@ -16,17 +16,19 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
-/** The relay started in this JVM, exactly as {@code RelayMain} starts it, on a free port. */
+/** The relay started in this JVM, exactly as {@code RelayMain} starts it, on free ports (webhook and management). */
 public final class RelayUnderTest implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Main main;
     private final int port;
+    private final int managementPort;
 
-    private RelayUnderTest(Main main, int port) {
+    private RelayUnderTest(Main main, int port, int managementPort) {
         this.main = main;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     /**
@@ -38,13 +40,14 @@ public final class RelayUnderTest implements AutoCloseable {
         int port = freePort();
         Map<String, String> properties = new HashMap<>();
         properties.put("relay.http-port", String.valueOf(port));
+        properties.put("relay.management-port", String.valueOf(freePort()));
         properties.put("relay.data-dir", dataDir.toString());
         properties.put("relay.rabbitmq-uri", broker.uri() == null ? "" : broker.uri());
         properties.putAll(settings);
         Main main = RelayMain.newMain();
         properties.forEach(main::addOverrideProperty);
         main.start();
-        return new RelayUnderTest(main, port);
+        return new RelayUnderTest(main, port, Integer.parseInt(properties.get("relay.management-port")));
     }
 
     public CamelContext camel() {
@@ -67,9 +70,18 @@ public final class RelayUnderTest implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
-    /** GET on the relay's port: {@code /observe/health/ready}, {@code /observe/metrics}, ... */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** GET on the webhook's port ({@code HTTP_PORT}). */
     public HttpResponse<String> get(String path) throws Exception {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET());
+    }
+
+    /** GET on the management port: {@code /observe/health/ready}, {@code /observe/metrics}, ... */
+    public HttpResponse<String> observe(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET());
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

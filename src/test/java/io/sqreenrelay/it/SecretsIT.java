@@ -106,9 +106,9 @@ class SecretsIT {
                 seen.add(describe(send(relay, "/admin/dead-letters", bearer, false)));
                 seen.add(describe(send(relay, "/admin/dead-letters/http", bearer, false)));
                 seen.add(describe(send(relay, "/admin/dead-letters/sms/replay", bearer, true)));
-                seen.add(describe(relay.get("/observe/metrics")));
-                seen.add(describe(relay.get("/observe/health/ready?data=true")));
-                seen.add(describe(relay.get("/observe/health/live?data=true")));
+                seen.add(describe(relay.observe("/observe/metrics")));
+                seen.add(describe(relay.observe("/observe/health/ready?data=true")));
+                seen.add(describe(relay.observe("/observe/health/live?data=true")));
                 relay.terminate();
                 relay.awaitExit(Duration.ofSeconds(60));
             }
