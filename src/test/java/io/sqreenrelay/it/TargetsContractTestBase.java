@@ -323,6 +323,14 @@ abstract class TargetsContractTestBase {
         assertThat(replay.statusCode()).isEqualTo(401);
         assertThat(replay.body()).doesNotContain(ADMIN_TOKEN);
         assertThat(admin("GET", "/admin/dead-letters/no-such-target").statusCode()).isEqualTo(404);
+        // headers are headers (issue 12, fault 8): the token in the query string is no token, a header no path part
+        String inQuery = "?Authorization=" + java.net.URLEncoder.encode("Bearer " + ADMIN_TOKEN, StandardCharsets.UTF_8);
+        assertThat(relay.send(HttpRequest.newBuilder(URI.create(list + inQuery)).GET()).statusCode()).isEqualTo(401);
+        assertThat(relay.send(HttpRequest.newBuilder(URI.create(list + "/http/replay" + inQuery))
+                .POST(HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(401);
+        assertThat(relay.send(HttpRequest.newBuilder(URI.create(list + "/no-such-target"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("target", "http").GET()).statusCode())
+                .isEqualTo(404);
         assertThat(admin("POST", "/admin/dead-letters/http/replay?key=no-such-key").statusCode()).isEqualTo(404);
         JsonNode all = deadLetters();
         assertThat(all.fieldNames()).toIterable()
