@@ -5,6 +5,7 @@ import io.sqreenrelay.delivery.EmailMessage;
 import io.sqreenrelay.delivery.HttpTargetRequest;
 import io.sqreenrelay.delivery.Recipients;
 import io.sqreenrelay.delivery.SlackMessage;
+import io.sqreenrelay.delivery.TargetUrl;
 import io.sqreenrelay.delivery.TwilioSms;
 import jakarta.mail.PasswordAuthentication;
 import java.net.URI;
@@ -56,9 +57,9 @@ final class TargetBeans {
 
         TargetSettings.HttpTarget http = targets.http();
         registry.bind("httpTargetRequest", http == null
-                ? new HttpTargetRequest(OFF, null) : new HttpTargetRequest(http.url(), http.secret()));
+                ? new HttpTargetRequest(TargetUrl.of(OFF), null) : new HttpTargetRequest(http.url(), http.secret()));
         registry.bind("slackMessage", new SlackMessage(
-                targets.slackWebhook() == null ? OFF : targets.slackWebhook(), settings.appName()));
+                targets.slackWebhook() == null ? TargetUrl.of(OFF) : targets.slackWebhook(), settings.appName()));
 
         TargetSettings.Sms sms = targets.sms();
         registry.bind("twilioSms", sms == null ? new TwilioSms(OFF, "off", "off", "off")

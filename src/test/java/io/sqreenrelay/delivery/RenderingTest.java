@@ -72,7 +72,7 @@ class RenderingTest {
     @Test
     void slackGetsJsonAndTheWebhookUrlOnlyAsTheRequestTarget() throws Exception {
         Exchange exchange = exchangeFor(event("x", false));
-        new SlackMessage(java.net.URI.create("https://hooks.slack.com/services/T/B/S"), "relay").process(exchange);
+        new SlackMessage(TargetUrl.of(java.net.URI.create("https://hooks.slack.com/services/T/B/S")), "relay").process(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_URI)).isEqualTo("https://hooks.slack.com/services/T/B/S");
         String body = new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("text").asText()).startsWith("*x*");
@@ -117,14 +117,14 @@ class RenderingTest {
     void theHttpTargetGetsTheEventUnchangedAndSigned() {
         AcceptedEvent event = event(HOSTILE, true);
         Exchange exchange = exchangeFor(event);
-        new HttpTargetRequest(java.net.URI.create("https://example.test/hook"), "s3cret").process(exchange);
+        new HttpTargetRequest(TargetUrl.of(java.net.URI.create("https://example.test/hook")), "s3cret").process(exchange);
         byte[] body = exchange.getMessage().getBody(byte[].class);
         assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(event.source());
         assertThat(exchange.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isEqualTo(WebhookSignature.sign("s3cret", body));
         assertThat(exchange.getMessage().getHeader(HttpTargetRequest.INTERNAL_ALERT)).isEqualTo("true");
         assertThat(exchange.getMessage().getHeader(HttpTargetRequest.EVENT_KEY)).isEqualTo("app:security_event:id-e1");
         Exchange unsigned = exchangeFor(event);
-        new HttpTargetRequest(java.net.URI.create("https://example.test/hook"), null).process(unsigned);
+        new HttpTargetRequest(TargetUrl.of(java.net.URI.create("https://example.test/hook")), null).process(unsigned);
         assertThat(unsigned.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isNull();
     }
 
