@@ -147,11 +147,7 @@ final class StartupCheck {
      */
     static List<Route> pending(CamelContext context) {
         RouteController controller = context.getRouteController();
-        Set<String> retried = new HashSet<>();
-        if (controller instanceof SupervisingRouteController supervisor) {
-            supervisor.getRestartingRoutes().forEach(route -> retried.add(route.getRouteId()));
-            supervisor.getExhaustedRoutes().forEach(route -> retried.add(route.getRouteId()));
-        }
+        Set<String> retried = restarting(controller);
         return context.getRoutes().stream()
                 // the supervised routes' auto-startup is off: the route controller starts them itself
                 .filter(route -> Boolean.TRUE.equals(route.getProperties().get(Route.SUPERVISED))
@@ -159,6 +155,16 @@ final class StartupCheck {
                 .filter(route -> retried.contains(route.getRouteId())
                         || !controller.getRouteStatus(route.getRouteId()).isStarted())
                 .toList();
+    }
+
+    /** The ids of the routes the route controller is starting again (or gave up starting). */
+    static Set<String> restarting(RouteController controller) {
+        Set<String> retried = new HashSet<>();
+        if (controller instanceof SupervisingRouteController supervisor) {
+            supervisor.getRestartingRoutes().forEach(route -> retried.add(route.getRouteId()));
+            supervisor.getExhaustedRoutes().forEach(route -> retried.add(route.getRouteId()));
+        }
+        return retried;
     }
 
     private void announceReady() {

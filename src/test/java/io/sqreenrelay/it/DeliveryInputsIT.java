@@ -44,6 +44,12 @@ class DeliveryInputsIT {
         }
     }
 
+    private StubSmtpServer smtp() throws Exception {
+        StubSmtpServer smtp = new StubSmtpServer();
+        open.add(smtp);
+        return smtp;
+    }
+
     private RelayUnderTest start(Map<String, String> targets) throws Exception {
         TestBroker.RabbitVhost broker = TestBroker.rabbitMq();
         open.add(broker);
@@ -107,8 +113,7 @@ class DeliveryInputsIT {
 
     @Test
     void oneRefusedMailRecipientIsDeadLetteredAloneAndTheOthersGetTheirMail() throws Exception {
-        StubSmtpServer smtp = new StubSmtpServer();
-        open.add(smtp);
+        StubSmtpServer smtp = smtp();
         smtp.refuseRecipient("gone@example.com", "550 5.1.1 User unknown");
         smtp.refuseRecipient("gone-too@example.com", "553 5.1.3 mailbox name not allowed");
         start(Map.of(
@@ -143,8 +148,7 @@ class DeliveryInputsIT {
 
     @Test
     void a421GreetingAndA4xxRecipientAreRetriedAndDelivered() throws Exception {
-        StubSmtpServer smtp = new StubSmtpServer();
-        open.add(smtp);
+        StubSmtpServer smtp = smtp();
         smtp.refuseRecipient("busy@example.com", "450 4.2.1 mailbox busy, try again later");
         start(Map.of(
                 "relay.smtp.host", "127.0.0.1",
@@ -167,11 +171,11 @@ class DeliveryInputsIT {
 
     @Test
     void everySettingReachesItsTargetVerbatim() throws Exception {
-        StubSmtpServer smtp = new StubSmtpServer();
+        StubSmtpServer smtp = smtp();
         StubHttpServer http = new StubHttpServer(200);
         StubHttpServer slack = new StubHttpServer(200);
         StubHttpServer twilio = new StubHttpServer(201);
-        open.addAll(List.of(smtp, http, slack, twilio));
+        open.addAll(List.of(http, slack, twilio));
         List<String> to = List.of("ops+sqreen@example.com", "a&b=c%d@example.com", "\"first last;x\"@example.com",
                 "o'hara+{x}~!#$*/?^`|@example.com");
         String httpTarget = "/hook/caf%C3%A9+x;v=1?a=1+2&b=x%2By&c=%26%3D%25&d=%20;e";
