@@ -242,7 +242,9 @@ abstract class TargetsContractTestBase {
         await().atMost(PATIENCE).until(() -> http.requestsWith(id).size() == 2 && slack.requestsWith(id).size() == 2);
         for (StubHttpServer target : List.of(http, slack)) {
             List<Request> attempts = target.requestsWith(id);
-            assertThat(attempts.get(1).at() - attempts.get(0).at()).isGreaterThanOrEqualTo(2000);
+            long waited = attempts.get(1).at() - attempts.get(0).at();
+            System.out.println("Retry-After 2 s: asked again after " + waited + " ms (" + attempts.get(0).path() + ")");
+            assertThat(waited).isGreaterThanOrEqualTo(2000);
         }
         settle();
         assertThat(http.requestsWith(id)).hasSize(2);
