@@ -1,5 +1,6 @@
 package io.sqreenrelay;
 
+import io.sqreenrelay.ingress.HttpRequestParts;
 import io.sqreenrelay.ingress.RequestRejected;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,7 +24,8 @@ public final class AdminAccess implements Processor {
         if (token == null) {
             throw new RequestRejected(404, "not found");
         }
-        String authorization = exchange.getMessage().getHeader("Authorization", String.class);
+        // from the request's headers only: ?Authorization=Bearer... is no token
+        String authorization = HttpRequestParts.header(exchange, "Authorization");
         String prefix = "Bearer ";
         boolean valid = authorization != null
                 && authorization.regionMatches(true, 0, prefix, 0, prefix.length())

@@ -62,8 +62,17 @@ public final class HttpHardening {
 
     void installOn(Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::handle);
-        // Vert.x's body limit (a chunked body longer than allowed) fails the request with 413
-        router.errorHandler(413, ctx -> refuse(ctx, Outcome.TOO_LARGE, 413, "request body too large"));
+        // Vert.x's body limit (a chunked body longer than allowed) fails the request with 413. A failure handler of
+        // this router answers it: an error handler (Router#errorHandler) of a router mounted under another, as the
+        // platform-http router is, is never called, and Vert.x answered its own plain-text 413.
+        router.route().order(Integer.MIN_VALUE).failureHandler(ctx -> {
+            if (ctx.statusCode() == 413 && !ctx.response().ended()) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                refuse(ctx, Outcome.TOO_LARGE, 413, "request body too large");
+            } else {
+                ctx.next();
+            }
+        });
     }
 
     private void handle(RoutingContext ctx) {

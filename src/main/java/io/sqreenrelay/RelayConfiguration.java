@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -72,6 +73,8 @@ public class RelayConfiguration implements CamelConfiguration {
         RelaySettings settings = RelaySettings.read(name -> properties.resolveProperty(name).orElse(null));
         Path routesDir = Path.of(properties.resolveProperty("relay.routes-dir").orElse("routes"));
         context.getRegistry().bind("relaySettings", settings);
+        StartupCheck startup = new StartupCheck(settings, routesDir, WEBHOOK_ROUTE);
+        startup.portsAreFree();
         // the routes' platform-http endpoints serve on HTTP_PORT; health and metrics have MANAGEMENT_PORT to themselves
         context.getRegistry().bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
                 new WebhookHttpEngine(settings.httpPort()));
@@ -190,27 +193,36 @@ public class RelayConfiguration implements CamelConfiguration {
         });
 
         String keyToShow = generatedKey;
+        context.getManagementStrategy().addEventNotifier(startup.routeEvents(() -> StartupReport.summary(context, settings)));
+        AtomicBoolean webhookHardened = new AtomicBoolean();
+        AtomicBoolean managementHardened = new AtomicBoolean();
+        Runnable harden = () -> {
+            // each HTTP server's router, once it exists (the management server may start after some routes)
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
+                    context, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
+            if (router != null && webhookHardened.compareAndSet(false, true)) {
+                new HttpHardening(settings.maxBodySize(), retryAfterSeconds, gate, webhookRequests, bodyTimeoutMillis)
+                        .installOn(router);
+            }
+            VertxPlatformHttpRouter management = VertxPlatformHttpRouter.lookup(
+                    context, VertxPlatformHttpRouter.getRouterNameFromPort(settings.managementPort()));
+            if (management != null && managementHardened.compareAndSet(false, true)) {
+                HttpHardening.installOnManagement(management);
+            }
+        };
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                if (started.getRoute(WEBHOOK_ROUTE) == null) {
-                    // run from elsewhere than the project or image directory: without this, a relay with no routes
-                    throw new InvalidSetting("ROUTES_DIR: no webhook route found in " + routesDir.toAbsolutePath()
-                            + " (run the relay from the directory that holds routes/, or set ROUTES_DIR)");
-                }
-                VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
-                        started, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
-                new HttpHardening(settings.maxBodySize(), retryAfterSeconds, gate, webhookRequests, bodyTimeoutMillis)
-                        .installOn(router != null ? router : VertxPlatformHttpRouter.lookup(started));
-                VertxPlatformHttpRouter management = VertxPlatformHttpRouter.lookup(
-                        started, VertxPlatformHttpRouter.getRouterNameFromPort(settings.managementPort()));
-                if (management != null) {
-                    HttpHardening.installOnManagement(management);
-                }
+                // Camel calls this more than once while the routes start: it must neither throw nor do anything twice
+                harden.run();
             }
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                harden.run();
+                // a fatal start-up error (a port in use, a route that cannot start) ends the start here, before the
+                // ready line, with one line naming its cause (RelayMain)
+                startup.verify(started);
                 StartupReport.targets(started).forEach(activity::register);
                 gate.open();   // every target's queue is bound (or its route is being retried): take webhooks
                 ScheduledExecutorService timer = started.getExecutorServiceManager()
@@ -219,7 +231,7 @@ public class RelayConfiguration implements CamelConfiguration {
                 if (keyToShow != null) {
                     StartupReport.generatedKey(keyToShow, settings.httpPort());
                 }
-                StartupReport.summary(started, settings);
+                startup.readyWhenEveryRouteRuns(started);
             }
         });
     }

@@ -2,6 +2,8 @@ package io.sqreenrelay;
 
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.apache.camel.FailedToCreateRouteException;
+import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.main.Main;
 import org.apache.logging.log4j.LogManager;
 
@@ -20,18 +22,37 @@ public final class RelayMain {
         try {
             exitCode = newMain().run(args);
         } catch (Exception e) {
+            // a fatal start-up error is one clear line naming its cause, not a stack trace; no ready line came
             InvalidSetting wrong = invalidSetting(e);
-            if (wrong == null) {
-                throw e;
-            }
-            // a wrong setting is one clear line, not a stack trace
-            System.err.println("sqreen-relay cannot start: " + wrong.getMessage());
-            exitCode = 2;
+            StartupFailure failure = find(e, StartupFailure.class);
+            String cause = wrong != null ? wrong.getMessage()
+                    : failure != null ? failure.getMessage() : routeOf(e) + StartupCheck.summary(e);
+            System.err.println("sqreen-relay cannot start: " + cause);
+            exitCode = wrong != null ? 2 : 1;
         } finally {
             // logging stops last (its own shutdown hook is off): nothing the relay does while draining goes unwritten
             LogManager.shutdown();
         }
         System.exit(exitCode);
+    }
+
+    /** "route x: " when the failure is that of a route that could not be created or started, else "". */
+    private static String routeOf(Throwable e) {
+        FailedToCreateRouteException create = find(e, FailedToCreateRouteException.class);
+        if (create != null) {
+            return "route " + create.getRouteId() + ": ";
+        }
+        FailedToStartRouteException start = find(e, FailedToStartRouteException.class);
+        return start != null ? "route " + start.getRouteId() + ": " : "";
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
     }
 
     private static InvalidSetting invalidSetting(Throwable e) {

@@ -2,14 +2,12 @@ package io.sqreenrelay;
 
 import io.sqreenrelay.ingress.WebhookSignature;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.spi.RouteController;
-import org.apache.camel.spi.SupervisingRouteController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +36,7 @@ final class StartupReport {
      */
     static List<String> targets(CamelContext context) {
         RouteController controller = context.getRouteController();
-        Set<String> retried = new HashSet<>();
-        if (controller instanceof SupervisingRouteController supervisor) {
-            supervisor.getRestartingRoutes().forEach(route -> retried.add(route.getRouteId()));
-            supervisor.getExhaustedRoutes().forEach(route -> retried.add(route.getRouteId()));
-        }
+        Set<String> retried = StartupCheck.restarting(controller);
         return context.getRoutes().stream()
                 .map(Route::getRouteId)
                 .filter(id -> id.startsWith(DELIVERY_ROUTE_PREFIX))

@@ -3,7 +3,9 @@ package io.sqreenrelay;
 import io.sqreenrelay.delivery.DeliveredKeys;
 import io.sqreenrelay.delivery.EmailMessage;
 import io.sqreenrelay.delivery.HttpTargetRequest;
+import io.sqreenrelay.delivery.Recipients;
 import io.sqreenrelay.delivery.SlackMessage;
+import io.sqreenrelay.delivery.TargetUrl;
 import io.sqreenrelay.delivery.TwilioSms;
 import jakarta.mail.PasswordAuthentication;
 import java.net.URI;
@@ -38,7 +40,9 @@ final class TargetBeans {
         long timeoutMillis = targets.targetTimeout().toMillis();
 
         TargetSettings.Mail mail = targets.mail();
-        registry.bind("emailMessage", new EmailMessage(settings.appName()));
+        registry.bind("emailMessage", new EmailMessage(settings.appName(), mail == null ? "off@localhost" : mail.from()));
+        registry.bind("emailRecipients", new Recipients(mail == null ? List.of() : mail.to(), delivered));
+        registry.bind("adminEmailRecipients", new Recipients(mail == null ? List.of() : mail.admins(), delivered));
         registry.bind("smtpProperties", smtpProperties(mail, timeoutMillis));
         registry.bind("smtpAuthenticator", new MailAuthenticator() {
             @Override
@@ -48,26 +52,20 @@ final class TargetBeans {
                         : new PasswordAuthentication(mail.username(), mail.password());
             }
         });
-        context.getPropertiesComponent().addOverrideProperty("relay.mail.to-list",
-                mail == null ? "off@localhost" : String.join(",", orOff(mail.to())));
-        context.getPropertiesComponent().addOverrideProperty("relay.admin.emails-list",
-                mail == null ? "off@localhost" : String.join(",", orOff(mail.admins())));
-        context.getPropertiesComponent().addOverrideProperty("relay.mail.from-address",
-                mail == null ? "off@localhost" : mail.from());
         context.getPropertiesComponent().addOverrideProperty("relay.smtp.endpoint",
                 mail == null ? "localhost:25" : hostForUri(mail.host()) + ":" + mail.port());
 
         TargetSettings.HttpTarget http = targets.http();
         registry.bind("httpTargetRequest", http == null
-                ? new HttpTargetRequest(OFF, null) : new HttpTargetRequest(http.url(), http.secret()));
+                ? new HttpTargetRequest(TargetUrl.of(OFF), null) : new HttpTargetRequest(http.url(), http.secret()));
         registry.bind("slackMessage", new SlackMessage(
-                targets.slackWebhook() == null ? OFF : targets.slackWebhook(), settings.appName()));
+                targets.slackWebhook() == null ? TargetUrl.of(OFF) : targets.slackWebhook(), settings.appName()));
 
         TargetSettings.Sms sms = targets.sms();
-        registry.bind("smsToRecipients", sms == null ? offSms(delivered)
-                : new TwilioSms(sms.messagesUrl(), sms.accountSid(), sms.authToken(), sms.from(), sms.to(), delivered));
-        registry.bind("smsToAdmins", sms == null ? offSms(delivered)
-                : new TwilioSms(sms.messagesUrl(), sms.accountSid(), sms.authToken(), sms.from(), sms.admins(), delivered));
+        registry.bind("twilioSms", sms == null ? new TwilioSms(OFF, "off", "off", "off")
+                : new TwilioSms(sms.messagesUrl(), sms.accountSid(), sms.authToken(), sms.from()));
+        registry.bind("smsRecipients", new Recipients(sms == null ? List.of() : sms.to(), delivered));
+        registry.bind("adminSmsRecipients", new Recipients(sms == null ? List.of() : sms.admins(), delivered));
     }
 
     private static void enable(CamelContext context, String target, boolean on) {
@@ -89,15 +87,8 @@ final class TargetBeans {
         return properties;
     }
 
-    private static List<String> orOff(List<String> addresses) {
-        return addresses.isEmpty() ? List.of("off@localhost") : addresses;
-    }
-
     private static String hostForUri(String host) {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
-    private static TwilioSms offSms(DeliveredKeys delivered) {
-        return new TwilioSms(OFF, "off", "off", "off", List.of(), delivered);
-    }
 }

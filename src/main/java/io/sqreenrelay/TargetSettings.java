@@ -1,6 +1,7 @@
 package io.sqreenrelay;
 
 import io.sqreenrelay.delivery.RetryPolicy;
+import io.sqreenrelay.delivery.TargetUrl;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
@@ -32,7 +33,7 @@ public record TargetSettings(
         Duration targetTimeout,
         Mail mail,
         HttpTarget http,
-        URI slackWebhook,
+        TargetUrl slackWebhook,
         Sms sms,
         String adminToken) {
 
@@ -42,7 +43,7 @@ public record TargetSettings(
     }
 
     /** A POST of each event to {@code url}, signed with {@code secret} when there is one. */
-    public record HttpTarget(URI url, String secret) {
+    public record HttpTarget(TargetUrl url, String secret) {
     }
 
     /** Twilio's Messages API: one SMS per event to each of {@code to}, and per internal alert to each of {@code admins}. */
@@ -71,7 +72,7 @@ public record TargetSettings(
                         orDefault(property.apply("relay.target-timeout-ms"), "10000"), "TARGET_TIMEOUT_MS")),
                 mail(property),
                 http(property),
-                webUrl(property.apply("relay.slack.webhook-url"), "SLACK_WEBHOOK_URL", true),
+                targetUrl(property.apply("relay.slack.webhook-url"), "SLACK_WEBHOOK_URL", true),
                 sms(property),
                 blankToNull(property.apply("relay.admin.token")));
     }
@@ -120,7 +121,7 @@ public record TargetSettings(
     }
 
     private static HttpTarget http(Function<String, String> property) {
-        URI url = webUrl(property.apply("relay.http-target.url"), "HTTP_TARGET_URL", false);
+        TargetUrl url = targetUrl(property.apply("relay.http-target.url"), "HTTP_TARGET_URL", false);
         return url == null ? null : new HttpTarget(url, blankToNull(property.apply("relay.http-target.secret")));
     }
 
@@ -146,10 +147,24 @@ public record TargetSettings(
             throw new InvalidSetting("TWILIO_ACCOUNT_SID is set but SMS_TO and ADMIN_PHONES are empty: set at least one");
         }
         URI api = webUrl(orDefault(property.apply("relay.twilio.api-url"), "https://api.twilio.com"), "TWILIO_API_URL", false);
+        if (api.getRawUserInfo() != null) {
+            // Twilio's requests carry the account's own Basic authentication: a second pair of credentials has no place
+            throw new InvalidSetting("TWILIO_API_URL must not hold user:password@ (Twilio is authenticated with "
+                    + "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)");
+        }
         return new Sms(api, sid, token, from.get(0), to, admins);
     }
 
-    /** An http(s) URL with a host, or null when unset. A secret URL is never quoted back. */
+    /**
+     * A target's http(s) URL, or null when unset: its {@code user:password@}, if any, becomes Basic authentication
+     * ({@link TargetUrl}). Neither a secret URL nor credentials are ever quoted back.
+     */
+    static TargetUrl targetUrl(String value, String variable, boolean secret) {
+        URI url = webUrl(value, variable, secret);
+        return url == null ? null : TargetUrl.of(url);
+    }
+
+    /** An http(s) URL with a host, or null when unset. A secret URL, or one with credentials, is never quoted back. */
     static URI webUrl(String value, String variable, boolean secret) {
         String text = blankToNull(value);
         if (text == null) {
@@ -165,7 +180,7 @@ public record TargetSettings(
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw new InvalidSetting(secret ? expected : expected + ", got '" + printable(text) + "'");
+        throw new InvalidSetting(secret || text.contains("@") ? expected : expected + ", got '" + printable(text) + "'");
     }
 
     static Duration duration(String value, String variable, String fallback) {

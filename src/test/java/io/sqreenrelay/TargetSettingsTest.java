@@ -55,6 +55,32 @@ class TargetSettingsTest {
     }
 
     @Test
+    void credentialsInATargetUrlBecomeBasicAuthenticationAndAreNeverQuotedBack() {
+        // issue 12, fault 5, for every target URL setting
+        TargetSettings settings = read(Map.of(
+                "relay.http-target.url", "http://relayuser:p%40ss@host.example:8443/hook?x=1+2&y=%2B",
+                "relay.slack.webhook-url", "https://u:s%3Acret@hooks.example/services/T/B/S"));
+        assertThat(settings.http().url().url().toString()).isEqualTo("http://host.example:8443/hook?x=1+2&y=%2B");
+        assertThat(settings.http().url().authorization()).isEqualTo("Basic " + java.util.Base64.getEncoder()
+                .encodeToString("relayuser:p@ss".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(settings.http().url().toString()).doesNotContain("p%40ss", "p@ss", "relayuser");
+        assertThat(settings.slackWebhook().url().toString()).isEqualTo("https://hooks.example/services/T/B/S");
+        assertThat(settings.slackWebhook().authorization()).isEqualTo("Basic " + java.util.Base64.getEncoder()
+                .encodeToString("u:s:cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(read(Map.of("relay.http-target.url", "https://plain.example/h")).http().url().authorization()).isNull();
+        // Twilio has its own credentials: a second pair is refused, with one line naming the variable
+        Map<String, String> sms = new HashMap<>(Map.of("relay.twilio.account-sid", "AC123", "relay.twilio.auth-token", "t",
+                "relay.sms.from", "+15550000000", "relay.sms.to", "+15550000001",
+                "relay.twilio.api-url", "https://user:hunter2@api.example"));
+        assertThatThrownBy(() -> read(sms)).isInstanceOf(InvalidSetting.class)
+                .hasMessageStartingWith("TWILIO_API_URL must not hold user:password@")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+        assertThatThrownBy(() -> read(Map.of("relay.http-target.url", "ftp://user:hunter2@x")))
+                .hasMessageStartingWith("HTTP_TARGET_URL must be")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    }
+
+    @Test
     void smsNeedsItsTokenSenderAndNumbers() {
         Map<String, String> sms = new HashMap<>(Map.of("relay.twilio.account-sid", "AC123", "relay.twilio.auth-token", "t",
                 "relay.sms.from", "+15550000000", "relay.admin.phones", "+15550000001"));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
+import io.sqreenrelay.delivery.Recipients;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +25,12 @@ import java.util.Map;
  */
 public final class DeadLetters {
 
-    /** One dead-lettered event, as the admin API shows it. */
-    public record DeadLetter(String key, int attempts, String lastError, String firstFailureAt, String deadLetteredAt) {
+    /**
+     * One dead-lettered event, as the admin API shows it. {@code recipient}: the one recipient it failed for (an SMS
+     * number, a mail address), null when it failed for the whole target.
+     */
+    public record DeadLetter(String key, String recipient, int attempts, String lastError, String firstFailureAt,
+                             String deadLetteredAt) {
     }
 
     /** A target's dead letters: how many there are, and the first {@code events} of them. */
@@ -111,7 +116,8 @@ public final class DeadLetters {
                     }
                     long tag = message.getEnvelope().getDeliveryTag();
                     if (key == null || key.equals(keyOf(message.getBody()))) {
-                        queues.send(channel, targetQueue, message.getBody(), Map.of());
+                        // as if new, but for the one recipient it failed for, if it was one
+                        queues.send(channel, targetQueue, message.getBody(), recipientOf(message));
                         channel.basicAck(tag, false);
                         replayed++;
                     } else {
@@ -127,10 +133,21 @@ public final class DeadLetters {
         });
     }
 
+    private static Map<String, Object> recipientOf(GetResponse message) {
+        Object recipient = headersOf(message).get(Recipients.RECIPIENT);
+        return recipient == null ? Map.of() : Map.of(Recipients.RECIPIENT, recipient.toString());
+    }
+
+    private static Map<String, Object> headersOf(GetResponse message) {
+        return message.getProps().getHeaders() == null ? Map.of() : message.getProps().getHeaders();
+    }
+
     private static DeadLetter describe(GetResponse message) {
-        Map<String, Object> headers = message.getProps().getHeaders() == null ? Map.of() : message.getProps().getHeaders();
+        Map<String, Object> headers = headersOf(message);
+        Object recipient = headers.get(Recipients.RECIPIENT);
         return new DeadLetter(
                 keyOf(message.getBody()),
+                recipient == null ? null : recipient.toString(),
                 (int) number(headers.get(FAILURES)),
                 headers.get(LAST_ERROR) == null ? null : headers.get(LAST_ERROR).toString(),
                 time(headers.get(FIRST_FAILURE_AT)),

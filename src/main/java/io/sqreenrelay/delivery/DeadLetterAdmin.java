@@ -6,13 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.apache.camel.Header;
+import io.sqreenrelay.ingress.HttpRequestParts;
+import org.apache.camel.Exchange;
 
 /**
  * The admin API's dead-letter operations (routes/admin-api.yaml): list per target, replay all or one. Only the
  * targets that run can be named; any other name is a 404, so a request never reaches a queue of its choosing.
  */
 public final class DeadLetterAdmin {
+
+    private static final String PATH = "/admin/dead-letters/";
 
     private final DeadLetters deadLetters;
     private final Supplier<List<String>> targets;
@@ -31,13 +34,18 @@ public final class DeadLetterAdmin {
         return all;
     }
 
-    public DeadLetters.Listing of(@Header("target") String target) {
-        return deadLetters.list(known(target));
+    /** The dead letters of the target named in the path ({@code /admin/dead-letters/{target}}). */
+    public DeadLetters.Listing of(Exchange exchange) {
+        return deadLetters.list(known(HttpRequestParts.segmentAfter(exchange, PATH)));
     }
 
-    /** Replays the target's dead letters: all of them, or the one whose event key is {@code key}. */
-    public Map<String, Object> replay(@Header("target") String target, @Header("key") String key) {
-        String name = known(target);
+    /**
+     * Replays the dead letters of the target named in the path: all of them, or the one whose event key is the
+     * query parameter {@code key}. Each is read from its own part of the request, never from a header.
+     */
+    public Map<String, Object> replay(Exchange exchange) {
+        String name = known(HttpRequestParts.segmentAfter(exchange, PATH));
+        String key = HttpRequestParts.queryParameter(exchange, "key");
         String only = key == null || key.isBlank() ? null : key;
         int replayed;
         try {

@@ -36,6 +36,17 @@ public final class DeliveredKeys implements AutoCloseable {
         return !keys(target).contains(event.key());
     }
 
+    /**
+     * As {@link #isNew(String, AcceptedEvent)} for a message that may be for one recipient alone (a retry or a replay
+     * of that recipient, {@link Recipients#RECIPIENT}): that one is always new here, its recipient's own key decides
+     * ({@link Recipients#pending}).
+     */
+    public boolean isNewFor(@ExchangeProperty(DeliveryProperties.TARGET) String target,
+                            @ExchangeProperty(DeliveryProperties.EVENT) AcceptedEvent event,
+                            @ExchangeProperty(Recipients.RECIPIENT) String recipient) {
+        return recipient != null || isNew(target, event);
+    }
+
     /** Remembers that the event reached the target. */
     public void delivered(@ExchangeProperty(DeliveryProperties.TARGET) String target,
                           @ExchangeProperty(DeliveryProperties.EVENT) AcceptedEvent event) {

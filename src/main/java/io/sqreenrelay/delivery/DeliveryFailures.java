@@ -77,8 +77,13 @@ public final class DeliveryFailures implements Processor {
         headers.put(FAILURES, failures);
         headers.put(FIRST_FAILURE_AT, firstFailureAt);
         headers.put(LAST_ERROR, decision.reason());
+        String recipient = exchange.getProperty(Recipients.RECIPIENT, String.class);
+        if (recipient != null) {
+            headers.put(Recipients.RECIPIENT, recipient);   // parked for this recipient alone
+        }
         byte[] body = JSON.writeValueAsBytes(List.of(event));
-        String key = NotificationText.oneLine(event.key());
+        String key = NotificationText.oneLine(event.key()) + (recipient == null ? "" : ", recipient "
+                + NotificationText.oneLine(recipient));
         if (decision.holdTargetUntil() > 0) {
             holds.hold(target, decision.holdTargetUntil());
             LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,

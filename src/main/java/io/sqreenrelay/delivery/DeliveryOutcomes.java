@@ -9,15 +9,19 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.hc.client5.http.ClientProtocolException;
+import org.apache.hc.core5.http.ProtocolException;
 
 /**
  * The one place that decides what a failed delivery means: retry it later, or dead-letter it now.
  *
  * <ul>
- *   <li>HTTP 408, 429 and 5xx, time-outs, refused or lost connections, unknown hosts, SMTP 4xx answers: retried
- *       with the {@link RetryPolicy}'s backoff, never before a {@code Retry-After} the target asked for.</li>
- *   <li>Every other HTTP answer (most 4xx, and 3xx, which are not followed), SMTP 5xx answers, and failures that
- *       will not go away by waiting (an event the relay cannot render): dead-lettered at once.</li>
+ *   <li>HTTP 408, 429 and 5xx, time-outs, refused or lost connections, unknown hosts, SMTP 4xx answers anywhere
+ *       (greeting, MAIL, RCPT, DATA, AUTH; RFC 5321 section 4.2): retried with the {@link RetryPolicy}'s backoff,
+ *       or when the target said with {@code Retry-After}.</li>
+ *   <li>Every other HTTP answer (most 4xx, and 3xx, which are not followed), SMTP 5xx answers, requests the HTTP
+ *       client refuses to send, and failures that will not go away by waiting (an event the relay cannot render):
+ *       dead-lettered at once.</li>
  *   <li>A retry that would fall after the first failure plus the maximum age: dead-lettered.</li>
  * </ul>
  *
@@ -68,9 +72,11 @@ public final class DeliveryOutcomes {
         if (!what.transientFailure()) {
             return new Decision(false, now, what.reason() + " (permanent, after " + attempts + ")", 0);
         }
-        // a held event goes back at the end of the hold: the target has not refused it, it has not seen it
-        long wait = what.held() ? what.retryAfterMillis()
-                : Math.max(policy.backoffMillis(failures, random), what.retryAfterMillis());
+        // a held event goes back at the end of the hold: the target has not refused it, it has not seen it. A
+        // Retry-After is the wait the target asked for: taken as asked (the wait queues add at most their shortest
+        // step), not stretched to the backoff
+        long wait = what.held() || what.retryAfterMillis() > 0 ? what.retryAfterMillis()
+                : policy.backoffMillis(failures, random);
         long dueAt = now + wait;
         if (dueAt > firstFailureAt + policy.maxAge().toMillis()) {
             return new Decision(false, now, what.reason() + " (gave up after " + attempts + " over "
@@ -105,6 +111,11 @@ public final class DeliveryOutcomes {
         }
         if (find(failure, UnknownHostException.class) != null) {
             return new Failure(true, 0, "unknown host");
+        }
+        // refused by the HTTP client itself, before anything was sent (a request URI it will not send, such as one
+        // with user:password@): a request to fix, not a network failure that waiting cures
+        if (find(failure, ClientProtocolException.class) != null || find(failure, ProtocolException.class) != null) {
+            return new Failure(false, 0, "request refused by the HTTP client");
         }
         IOException io = find(failure, IOException.class);
         if (io != null) {

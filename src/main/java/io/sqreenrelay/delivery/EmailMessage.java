@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sqreenrelay.event.AcceptedEvent;
 import io.sqreenrelay.event.SqreenEvent;
+import io.sqreenrelay.event.SqreenEvents;
 import java.time.Instant;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -15,22 +16,28 @@ import org.apache.camel.Processor;
  * One plain-text mail for an event: the subject says what happened (with {@code [INTERNAL SECURITY ALERT]} first
  * for an internal alert), the body gives every useful field, the Sqreen link, and the event as Sqreen sent it.
  *
- * <p>The only header it sets is {@code Subject}; sender and recipients are the endpoint's, from configuration.
- * Event text never reaches a header raw: control characters (CR, LF, NUL...) become visible escapes, so a title
- * cannot add a header or a recipient.
+ * <p>Its headers: {@code From} ({@code MAIL_FROM}), {@code To} (the one recipient in the exchange property
+ * {@value Recipients#RECIPIENT}: each recipient gets a mail of their own, and succeeds or fails on their own), and
+ * {@code Subject}. Addresses travel as headers, verbatim, never through an endpoint URI, where Camel would decode a
+ * {@code +} into a space or split at a {@code &}. Event text never reaches a header raw: control characters (CR, LF,
+ * NUL...) become visible escapes, so a title cannot add a header or a recipient.
  */
 public final class EmailMessage implements Processor {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = SqreenEvents.exactNumbers(new ObjectMapper());
     private final String appName;
+    private final String from;
 
-    public EmailMessage(String appName) {
+    public EmailMessage(String appName, String from) {
         this.appName = appName;
+        this.from = from;
     }
 
     @Override
     public void process(Exchange exchange) {
         AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
+        exchange.getMessage().setHeader("From", from);
+        exchange.getMessage().setHeader("To", exchange.getProperty(Recipients.RECIPIENT, String.class));
         exchange.getMessage().setHeader("Subject", subject(event));
         exchange.getMessage().setBody(body(event));
     }

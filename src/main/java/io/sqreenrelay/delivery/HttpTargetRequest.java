@@ -2,7 +2,6 @@ package io.sqreenrelay.delivery;
 
 import io.sqreenrelay.event.AcceptedEvent;
 import io.sqreenrelay.ingress.WebhookSignature;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -18,10 +17,10 @@ public final class HttpTargetRequest implements Processor {
     public static final String INTERNAL_ALERT = "X-Relay-Internal-Alert";
     public static final String SIGNATURE = "X-Relay-Signature";
 
-    private final URI url;
+    private final TargetUrl url;
     private final String secret;
 
-    public HttpTargetRequest(URI url, String secret) {
+    public HttpTargetRequest(TargetUrl url, String secret) {
         this.url = url;
         this.secret = secret;
     }
@@ -31,7 +30,7 @@ public final class HttpTargetRequest implements Processor {
         AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
         byte[] body = event.source().getBytes(StandardCharsets.UTF_8);
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, url.toString());
+        url.applyTo(exchange.getMessage());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setHeader(EVENT_KEY, NotificationText.headerSafe(event.key()));
         exchange.getMessage().setHeader(INTERNAL_ALERT, Boolean.toString(event.internal()));

@@ -14,7 +14,7 @@ public final class NotificationText {
 
     public static final String INTERNAL_TAG = "[INTERNAL SECURITY ALERT]";
     private static final int MAX_FIELD = 300;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = SqreenEvents.exactNumbers(new ObjectMapper());
 
     /** The normalized view of an accepted event. */
     public static SqreenEvent view(AcceptedEvent event) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sqreenrelay.event.AcceptedEvent;
 import io.sqreenrelay.event.SqreenEvent;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
@@ -25,10 +24,10 @@ public final class SlackMessage implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SAFE_LINK = Pattern.compile("https?://[^\\s<>|&\"]+");
-    private final URI webhook;
+    private final TargetUrl webhook;
     private final String appName;
 
-    public SlackMessage(URI webhook, String appName) {
+    public SlackMessage(TargetUrl webhook, String appName) {
         this.webhook = webhook;
         this.appName = appName;
     }
@@ -38,7 +37,7 @@ public final class SlackMessage implements Processor {
         AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
         ObjectNode payload = JSON.createObjectNode().put("text", text(event, appName));
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, webhook.toString());
+        webhook.applyTo(exchange.getMessage());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getMessage().setBody(JSON.writeValueAsString(payload).getBytes(StandardCharsets.UTF_8));
     }

@@ -1,6 +1,9 @@
 package io.sqreenrelay.event;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,6 +32,17 @@ public final class SqreenEvents {
     private static final int MAX_IPS = 50;
 
     private SqreenEvents() {
+    }
+
+    /**
+     * Makes {@code mapper} read numbers exactly, as every reader of events must for their keys to be lossless:
+     * decimals as {@link java.math.BigDecimal} with their digits and scale as written ({@code 1.10} stays
+     * {@code 1.10}), never as doubles (which cannot tell {@code 1600000000.1234567} from {@code 1600000000.1234568}).
+     */
+    public static ObjectMapper exactNumbers(ObjectMapper mapper) {
+        mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        mapper.configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        return mapper;
     }
 
     /** True when {@code node} is itself a Sqreen event (it has a {@code message_type} or {@code sqreen_payload_type}). */
@@ -91,10 +105,15 @@ public final class SqreenEvents {
 
     /** Key parts stay short and printable: anything else is replaced by its hash. */
     private static String keyPart(String value) {
-        return PLAIN_KEY_PART.matcher(value).matches() ? value : "h" + sha256(value).substring(0, 32);
+        return PLAIN_KEY_PART.matcher(value).matches() ? value : "h" + sha256(quoted(value)).substring(0, 32);
     }
 
-    /** A hash of the content that ignores field order and formatting. */
+    /**
+     * A hash of the content that ignores field order (objects are compared as sets of named values, RFC 8259
+     * section 4) and formatting, and nothing else: numbers by their digits and scale as written (read with
+     * {@link #exactNumbers}), strings by their exact characters (an escape and the character it stands for are the
+     * same value; lone surrogates included), so two events that differ in any value get different hashes.
+     */
     static String contentHash(JsonNode node) {
         StringBuilder canonical = new StringBuilder();
         writeCanonical(node, canonical);
@@ -119,13 +138,31 @@ public final class SqreenEvents {
                 out.append(',');
             }
             out.append(']');
+        } else if (node.isTextual()) {
+            out.append(quoted(node.textValue()));
+        } else if (node.isBigDecimal()) {
+            out.append(node.decimalValue().toString());
+        } else if (node.isFloatingPointNumber()) {
+            // a double read by a mapper without exactNumbers: its shortest exact decimal form
+            out.append(node.decimalValue().toString());
         } else {
             out.append(node.toString());
         }
     }
 
-    private static String quoted(String name) {
-        return com.fasterxml.jackson.databind.node.TextNode.valueOf(name).toString();
+    /** A string as quoted ASCII: every character outside printable ASCII as its UTF-16 escape, so that hashing the
+     * text's bytes loses nothing (a lone surrogate has no UTF-8 form of its own). */
+    private static String quoted(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                out.append(c);
+            } else {
+                out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out.append('"').toString();
     }
 
     private static List<String> ips(JsonNode body) {

@@ -14,7 +14,7 @@ public final class ContentTypeCheck implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        String contentType = HttpRequestParts.header(exchange, Exchange.CONTENT_TYPE);   // never a query parameter
         if (contentType != null && !isJson(contentType)) {
             throw RequestRejected.unsupportedMediaType("Content-Type must be application/json");
         }

@@ -20,7 +20,7 @@ public final class SignatureCheck implements Processor {
     @Override
     public void process(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        String claimed = exchange.getMessage().getHeader(HEADER, String.class);
+        String claimed = HttpRequestParts.header(exchange, HEADER);   // never a query parameter of that name
         if (claimed == null || claimed.isBlank()) {
             throw RequestRejected.unauthorized("missing " + HEADER + " signature header");
         }

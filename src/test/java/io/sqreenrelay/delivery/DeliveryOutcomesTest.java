@@ -71,8 +71,9 @@ class DeliveryOutcomesTest {
         String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
                 .format(java.time.Instant.ofEpochMilli(NOW + 90_000).atZone(java.time.ZoneOffset.UTC));
         assertThat(outcomes.decide(http(503, Map.of("Retry-After", date), ""), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 90_000);
-        // a Retry-After shorter than the backoff does not shorten it
-        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "1"), ""), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 5000);
+        // what was asked, shorter than the backoff too (issue 12: a Retry-After: 2 was waited 4.5 s)
+        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "1"), ""), 1, NOW, NOW).dueAt()).isEqualTo(NOW + 1000);
+        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "2"), ""), 4, NOW, NOW).dueAt()).isEqualTo(NOW + 2000);
     }
 
     @Test
@@ -111,6 +112,43 @@ class DeliveryOutcomesTest {
         assertThat(outcomes.decide(temporary, 1, NOW, NOW).retry()).isTrue();
         assertThat(outcomes.decide(permanent, 1, NOW, NOW).retry()).isFalse();
         assertThat(outcomes.decide(permanent, 1, NOW, NOW).reason()).startsWith("SMTP 554");
+    }
+
+    @Test
+    void smtp4xxAnywhereIsTransientEvenWhereAngusGivesNoReplyCode() {
+        // issue 12, fault 3: a refused greeting is a plain MessagingException quoting the reply
+        var greeting = new jakarta.mail.MessagingException(
+                "Got bad greeting from SMTP host: 127.0.0.1, port: 2525, response: 421 4.3.2 service not available, try again later");
+        DeliveryOutcomes.Decision decision = outcomes.decide(new RuntimeException(greeting), 1, NOW, NOW);
+        assertThat(decision.retry()).isTrue();
+        assertThat(decision.reason()).isEqualTo("SMTP 421");
+        var greeting5xx = new jakarta.mail.MessagingException(
+                "Got bad greeting from SMTP host: h, port: 25, response: 554 5.3.2 no service for you");
+        assertThat(outcomes.decide(greeting5xx, 1, NOW, NOW).retry()).isFalse();
+        var rcpt = new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(
+                new jakarta.mail.internet.InternetAddress(), "RCPT TO", 450, "450 4.2.1 mailbox busy");
+        assertThat(outcomes.decide(new jakarta.mail.SendFailedException("Invalid Addresses", rcpt), 1, NOW, NOW).retry())
+                .isTrue();
+        var mail = new org.eclipse.angus.mail.smtp.SMTPSenderFailedException(
+                new jakarta.mail.internet.InternetAddress(), "MAIL FROM", 421, "421 4.7.0 closing");
+        assertThat(outcomes.decide(mail, 1, NOW, NOW).retry()).isTrue();
+        var auth = new jakarta.mail.AuthenticationFailedException("454 4.7.0 Temporary authentication failure");
+        assertThat(outcomes.decide(auth, 1, NOW, NOW).retry()).isTrue();
+        assertThat(outcomes.decide(new jakarta.mail.AuthenticationFailedException("535 5.7.8 bad credentials"), 1, NOW, NOW)
+                .retry()).isFalse();
+        // the connection lost mid-way: a network failure
+        var lost = new jakarta.mail.MessagingException("Can't send command to SMTP host", new java.net.SocketException("reset"));
+        assertThat(outcomes.decide(lost, 1, NOW, NOW).retry()).isTrue();
+    }
+
+    @Test
+    void aRequestTheHttpClientRefusesToSendIsNotANetworkFailure() {
+        // issue 12, fault 5: HttpClient 5 refuses a request URI with user:password@ before sending anything
+        var refused = new org.apache.hc.client5.http.ClientProtocolException(
+                new org.apache.hc.core5.http.ProtocolException("Request URI authority contains deprecated userinfo component"));
+        DeliveryOutcomes.Decision decision = outcomes.decide(new RuntimeException(refused), 1, NOW, NOW);
+        assertThat(decision.retry()).isFalse();
+        assertThat(decision.reason()).startsWith("request refused by the HTTP client");
     }
 
     @Test

@@ -50,12 +50,12 @@ class RenderingTest {
 
     @Test
     void theMailBodyHasEveryUsefulFieldAndTheLink() {
-        String body = new EmailMessage("sqreen-relay").body(event("SQL injection", true));
+        String body = new EmailMessage("sqreen-relay", "relay@example.test").body(event("SQL injection", true));
         assertThat(body).startsWith("[INTERNAL SECURITY ALERT] This event concerns sqreen-relay")
                 .contains("Application:    shop").contains("Environment:    production")
                 .contains("IP addresses:   10.0.0.1").contains("Link:           https://my.sqreen.com/e/1")
                 .contains("Event key:      app:security_event:id-e1").contains("\"event_id\" : \"e1\"");
-        assertThat(new EmailMessage("r").body(event(HOSTILE, false)).lines())
+        assertThat(new EmailMessage("r", "relay@example.test").body(event(HOSTILE, false)).lines())
                 .noneMatch(line -> line.startsWith("Bcc:"));
     }
 
@@ -72,7 +72,7 @@ class RenderingTest {
     @Test
     void slackGetsJsonAndTheWebhookUrlOnlyAsTheRequestTarget() throws Exception {
         Exchange exchange = exchangeFor(event("x", false));
-        new SlackMessage(java.net.URI.create("https://hooks.slack.com/services/T/B/S"), "relay").process(exchange);
+        new SlackMessage(TargetUrl.of(java.net.URI.create("https://hooks.slack.com/services/T/B/S")), "relay").process(exchange);
         assertThat(exchange.getMessage().getHeader(Exchange.HTTP_URI)).isEqualTo("https://hooks.slack.com/services/T/B/S");
         String body = new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("text").asText()).startsWith("*x*");
@@ -89,36 +89,42 @@ class RenderingTest {
     @Test
     void twilioGetsAFormWithBasicAuthentication() {
         Exchange exchange = exchangeFor(event("SQL injection & more", false));
-        exchange.getMessage().setBody("+15551234567");
+        exchange.setProperty(Recipients.RECIPIENT, "+15551234567");
         new TwilioSms(java.net.URI.create("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"), "AC1", "tok",
-                "+15550000000", java.util.List.of("+15551234567"), new DeliveredKeys(10)).process(exchange);
+                "+15550000000").process(exchange);
         String form = new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
         assertThat(form).startsWith("To=%2B15551234567&From=%2B15550000000&Body=Sqreen+security_event%3A+SQL+injection+%26+more");
         assertThat(exchange.getMessage().getHeader("Authorization")).isEqualTo("Basic QUMxOnRvaw==");
     }
 
     @Test
-    void aRecipientAlreadyTextedIsNotTextedAgain() {
+    void aRecipientAlreadyReachedIsNotSentItAgainAndAMessageForOneRecipientIsForThatOneAlone() {
         DeliveredKeys delivered = new DeliveredKeys(10);
-        TwilioSms sms = new TwilioSms(java.net.URI.create("http://t"), "AC1", "t", "+1", java.util.List.of("+1", "+2"), delivered);
+        Recipients sms = new Recipients(java.util.List.of("+1", "+2", "+3"), delivered);
         AcceptedEvent event = event("x", false);
         sms.sent("sms", event, "+1");
-        assertThat(sms.pending("sms", event)).containsExactly("+2");
-        assertThat(sms.pending("other-target", event)).containsExactly("+1", "+2");
+        assertThat(sms.pending("sms", event, null)).containsExactly("+2", "+3");
+        assertThat(sms.pending("other-target", event, null)).containsExactly("+1", "+2", "+3");
+        assertThat(sms.pending("sms", event, "+3")).as("a retry of +3 alone").containsExactly("+3");
+        assertThat(sms.pending("sms", event, "+1")).as("+1 got it already").isEmpty();
+        assertThat(sms.pending("sms", event, "+9")).as("no longer configured").isEmpty();
+        delivered.delivered("sms", event);
+        assertThat(delivered.isNewFor("sms", event, null)).isFalse();
+        assertThat(delivered.isNewFor("sms", event, "+3")).as("the recipient's own key decides").isTrue();
     }
 
     @Test
     void theHttpTargetGetsTheEventUnchangedAndSigned() {
         AcceptedEvent event = event(HOSTILE, true);
         Exchange exchange = exchangeFor(event);
-        new HttpTargetRequest(java.net.URI.create("https://example.test/hook"), "s3cret").process(exchange);
+        new HttpTargetRequest(TargetUrl.of(java.net.URI.create("https://example.test/hook")), "s3cret").process(exchange);
         byte[] body = exchange.getMessage().getBody(byte[].class);
         assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(event.source());
         assertThat(exchange.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isEqualTo(WebhookSignature.sign("s3cret", body));
         assertThat(exchange.getMessage().getHeader(HttpTargetRequest.INTERNAL_ALERT)).isEqualTo("true");
         assertThat(exchange.getMessage().getHeader(HttpTargetRequest.EVENT_KEY)).isEqualTo("app:security_event:id-e1");
         Exchange unsigned = exchangeFor(event);
-        new HttpTargetRequest(java.net.URI.create("https://example.test/hook"), null).process(unsigned);
+        new HttpTargetRequest(TargetUrl.of(java.net.URI.create("https://example.test/hook")), null).process(unsigned);
         assertThat(unsigned.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isNull();
     }
 

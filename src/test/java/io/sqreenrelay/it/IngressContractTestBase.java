@@ -88,7 +88,13 @@ abstract class IngressContractTestBase {
 
     @Test
     void aChunkedBodyOverTheLimitIs413() throws Exception {
-        assertThat(RawHttp.chunked(relay.port(), 1_000_000L)).startsWith("HTTP/1.1 413");
+        // issue 12, fault 11: the same JSON 413 as for a declared length, with the security headers
+        String answer = RawHttp.chunked(relay.port(), 1_000_000L);
+        assertThat(answer).startsWith("HTTP/1.1 413");
+        String[] headAndBody = answer.split("\r\n\r\n", 2);
+        assertThat(headAndBody[0].toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/json",
+                "x-content-type-options: nosniff", "x-frame-options: deny", "cache-control: no-store");
+        assertThat(MAPPER.readTree(headAndBody[1]).path("error").asText()).isEqualTo("request body too large");
     }
 
     @Test
@@ -100,6 +106,85 @@ abstract class IngressContractTestBase {
     }
 
     // ---- 401
+
+    // ---- headers are headers (issue 12, fault 8): a query parameter never stands in for one
+
+    @Test
+    void aSignatureInTheQueryStringIsNoSignature() throws Exception {
+        byte[] body = freshEvents(1);
+        String signature = WebhookSignature.sign(KEY, body);
+        assertUnauthorized(HttpRequest.newBuilder(java.net.URI.create(relay.webhook() + "?X-Sqreen-Integrity=" + signature))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertUnauthorized(HttpRequest.newBuilder(java.net.URI.create(relay.webhook() + "?x-sqreen-integrity=" + signature))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"X-Sqreen-Integrity=x", "Content-Type=text/plain", "content-type=text%2Fplain",
+            "Content-Type=text/plain&X-Sqreen-Integrity=00&Authorization=Bearer%20x"})
+    void queryParametersNamedLikeHeadersAreIgnoredOnASignedRequest(String query) throws Exception {
+        byte[] body = freshEvents(1);
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(java.net.URI.create(relay.webhook() + "?" + query))
+                .header("Content-Type", "application/json")
+                .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json(response)).containsEntry("accepted", 1);
+    }
+
+    @Test
+    void aJsonContentTypeInTheQueryDoesNotCoverATextOne() throws Exception {
+        byte[] body = freshEvents(1);
+        HttpResponse<String> response = relay.send(HttpRequest.newBuilder(
+                        java.net.URI.create(relay.webhook() + "?Content-Type=application/json"))
+                .header("Content-Type", "text/plain")
+                .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(response.statusCode()).isEqualTo(415);
+    }
+
+    // ---- not UTF-8 (issue 12, fault 6): 422, never a 500
+
+    @Test
+    void aSignedBodyThatIsNotUtf8Is422() throws Exception {
+        String event = "[{\"sqreen_payload_type\":\"test\"}]";
+        for (byte[] bad : List.of(surrogateInTitle(), event.getBytes(StandardCharsets.UTF_16LE),
+                event.getBytes(java.nio.charset.Charset.forName("UTF-32BE")),
+                new byte[] {'[', '{', '"', 'a', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}', ']'})) {
+            HttpResponse<String> response = relay.postSigned(KEY, bad);
+            assertThat(response.statusCode()).isEqualTo(422);
+            assertJsonError(response);
+        }
+        assertThat(relay.postSigned(KEY, surrogateInTitle()).body()).isEqualTo("{\"error\": \"body is not valid UTF-8\"}");
+    }
+
+    /** The reported input: a signed body whose title holds ED A0 80, a UTF-8-encoded surrogate. */
+    static byte[] surrogateInTitle() {
+        byte[] head = "[{\"sqreen_payload_type\":\"test\",\"humanized_title\":\"".getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = "\"}]".getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + 3 + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        body[head.length] = (byte) 0xED;
+        body[head.length + 1] = (byte) 0xA0;
+        body[head.length + 2] = (byte) 0x80;
+        System.arraycopy(tail, 0, body, head.length + 3, tail.length);
+        return body;
+    }
+
+    // ---- a lossless event key (issue 12, fault 7)
+
+    @Test
+    void idLessEventsThatDifferOnlyInTheLastDigitOfANumberAreTwoEvents() throws Exception {
+        String run = UUID.randomUUID().toString();
+        String event = "{\"sqreen_payload_type\":\"pulse\",\"application_id\":\"it-app\",\"run\":\"" + run
+                + "\",\"ts\": %s}";
+        byte[] body = ("[" + event.formatted("1600000000.1234567") + "," + event.formatted("1600000000.1234568") + "]")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(json(relay.postSigned(KEY, body))).containsEntry("accepted", 2).containsEntry("duplicates", 0);
+        // and a resend of the same two is two duplicates
+        assertThat(json(relay.postSigned(KEY, body))).containsEntry("accepted", 0).containsEntry("duplicates", 2);
+    }
 
     @Test
     void aMissingSignatureIs401() throws Exception {

@@ -26,7 +26,10 @@ final class RawHttp {
         }
     }
 
-    /** Streams a chunked body of {@code total} bytes, stopping when the server answers; returns the status line. */
+    /**
+     * Streams a chunked body of {@code total} bytes, stopping when the server answers; returns its answer: status
+     * line, headers and body (of its Content-Length), as text.
+     */
     static String chunked(int port, long total) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
@@ -47,7 +50,7 @@ final class RawHttp {
             } catch (SocketException closedByServer) {
                 // the server answered and closed while the body was still coming: read its answer
             }
-            return statusLine(socket.getInputStream());
+            return response(socket.getInputStream());
         }
     }
 
@@ -107,6 +110,18 @@ final class RawHttp {
         public void close() throws IOException {
             socket.close();
         }
+    }
+
+    private static String response(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int length = 0;
+        for (String line = statusLine(in); !line.isEmpty(); line = statusLine(in)) {
+            head.append(line).append("\r\n");
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+        }
+        return head + "\r\n" + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static String statusLine(InputStream in) throws IOException {

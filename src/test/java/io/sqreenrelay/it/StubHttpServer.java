@@ -21,13 +21,13 @@ import java.util.concurrent.Executors;
  * A real HTTP server on loopback standing in for a target (the HTTP endpoint, Slack, Twilio). It records every
  * request, and answers from a script: requests whose body contains a marker get the scripted answers in order
  * (503, 503, then 200...), and, once those are used up, the default answer.
+ * {@code rawTarget} is the request target exactly as sent (path and query, percent-encoding kept).
  */
 public final class StubHttpServer implements AutoCloseable {
 
-    /** A request as received. */
     /** A request received, and the answer it was given ({@code answer.delayMillis()} before it, if any). */
     public record Request(String method, String path, Map<String, List<String>> headers, String body, long at,
-                          Answer answer) {
+                          Answer answer, String rawTarget) {
         /** Answered 2xx at once: what a client with a time-out shorter than any delay saw succeed. */
         public boolean succeeded() {
             return answer.status() / 100 == 2 && answer.delayMillis() == 0;
@@ -109,8 +109,10 @@ public final class StubHttpServer implements AutoCloseable {
                 break;
             }
         }
-        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                Map.copyOf(exchange.getRequestHeaders()), body, at, answer));
+        URI target = exchange.getRequestURI();
+        requests.add(new Request(exchange.getRequestMethod(), target.getPath(),
+                Map.copyOf(exchange.getRequestHeaders()), body, at, answer,
+                target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery())));
         try {
             if (answer.delayMillis() > 0) {
                 Thread.sleep(answer.delayMillis());
