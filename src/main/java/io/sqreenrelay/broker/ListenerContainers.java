@@ -1,10 +1,20 @@
 package io.sqreenrelay.broker;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.component.springrabbit.DefaultListenerContainerFactory;
 import org.apache.camel.component.springrabbit.ListenerContainerFactory;
 import org.apache.camel.component.springrabbit.SpringRabbitMQEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 
 /**
@@ -13,16 +23,53 @@ import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer
  */
 public final class ListenerContainers implements ListenerContainerFactory {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerContainers.class);
+
     private final ListenerContainerFactory delegate = new DefaultListenerContainerFactory();
     private final Map<String, AbstractMessageListenerContainer> byQueues = new ConcurrentHashMap<>();
 
     @Override
     public AbstractMessageListenerContainer createListenerContainer(SpringRabbitMQEndpoint endpoint) {
+        if (endpoint.getQueues() != null && endpoint.getConnectionFactory() != null) {
+            checkQueueArguments(endpoint);
+        }
         AbstractMessageListenerContainer container = delegate.createListenerContainer(endpoint);
         if (endpoint.getQueues() != null) {
             byQueues.put(endpoint.getQueues(), container);
         }
         return container;
+    }
+
+    /**
+     * Declares the endpoint's queue as its consumer will, to say clearly what is wrong when it exists with other
+     * arguments (406 PRECONDITION_FAILED: queue arguments cannot change on an existing queue), instead of a consumer
+     * that fails to start every few seconds with the broker's terse reply. A broker that cannot be reached is left to
+     * the consumer, which retries.
+     *
+     * @throws IllegalStateException naming the queue and the way out, when the arguments differ
+     */
+    static void checkQueueArguments(SpringRabbitMQEndpoint endpoint) {
+        Map<String, Object> arguments = new HashMap<>(endpoint.getQueueArgs());
+        boolean durable = Boolean.parseBoolean(String.valueOf(arguments.remove("durable")));
+        arguments.remove("autoDelete");
+        arguments.remove("exclusive");
+        String queue = endpoint.getQueues();
+        try (Connection connection = endpoint.getConnectionFactory().createConnection();
+             Channel channel = connection.createChannel(false)) {
+            channel.queueDeclare(queue, durable, false, false, arguments);
+        } catch (IOException e) {
+            if (e.getCause() instanceof ShutdownSignalException signal
+                    && signal.getReason() instanceof AMQP.Channel.Close close
+                    && close.getReplyCode() == AMQP.PRECONDITION_FAILED) {
+                String message = "Queue " + queue + " exists with other arguments than the relay declares " + arguments
+                        + " (the broker said: " + close.getReplyText() + "). Queue arguments cannot change on an existing"
+                        + " queue: see docs/operations.md, \"Migrating existing queues\"";
+                LOG.error(message);
+                throw new IllegalStateException(message);
+            }
+        } catch (AmqpException | TimeoutException e) {
+            // the broker is not there: the consumer retries, and says so
+        }
     }
 
     /** The consumer container of the endpoint that consumes {@code queues}, if one was made. */
