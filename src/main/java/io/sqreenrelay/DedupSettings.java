@@ -1,7 +1,6 @@
 package io.sqreenrelay;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -48,21 +47,7 @@ public record DedupSettings(URI redisUri, Duration ttl, String keyPrefix, Durati
             return null;
         }
         String expected = "REDIS_URI must look like redis://[user:password@]host:port/db (or rediss:// for TLS)";
-        URI uri;
-        try {
-            uri = new URI(value.trim());
-        } catch (URISyntaxException e) {
-            throw new InvalidSetting(expected + " (it is not a valid URI)");
-        }
-        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-            throw new InvalidSetting(expected + " (the scheme must be redis or rediss)");
-        }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new InvalidSetting(expected + " (the host or the port is malformed)");
-        }
-        if (uri.getPort() == 0 || uri.getPort() > 65535) {
-            throw new InvalidSetting(expected + " (the port is not a number from 1 to 65535)");
-        }
+        URI uri = RelaySettings.serverUri(value, expected, "redis", "rediss");
         String path = uri.getPath();
         if (path != null && path.length() > 1 && !path.substring(1).matches("\\d{1,5}")) {
             throw new InvalidSetting(expected + " (the database is not a number)");

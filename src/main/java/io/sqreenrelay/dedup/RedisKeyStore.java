@@ -37,13 +37,17 @@ import redis.clients.jedis.util.JedisURIHelper;
  *
  * <p>Redis is a help, never a gate: every command is bounded by the timeout (connect, read, and the wait for a pooled
  * connection); a failure counts in {@code sqreen_relay_dedup_store_errors_total} and the caller goes on as if the key
- * were unknown (a duplicate is possible, a loss never). The first failure of an outage logs one warning, the first
- * success after it one line; connections are made again by the pool on the next command, so it reconnects by itself.
+ * were unknown (a duplicate is possible, a loss never). During an outage, commands are not even tried, except one
+ * probe per {@value #PROBE_EVERY_MS} ms (and the health check's PING), so that a Redis that times out costs each
+ * event nothing; they count as errors too. The first failure of an outage logs one warning, the first success after
+ * it one line; connections are made again by the pool, so it reconnects by itself.
  */
 public final class RedisKeyStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisKeyStore.class);
     private static final String HOLDS = "holds";
+    /** During an outage, how often a command is tried for real. */
+    static final long PROBE_EVERY_MS = 1000;
 
     private final JedisPooled redis;
     private final String prefix;
@@ -53,6 +57,7 @@ public final class RedisKeyStore implements AutoCloseable {
     private volatile boolean reachable = true;
     private volatile String lastError;
     private volatile Instant unreachableSince;
+    private volatile long probeAfter;
 
     /**
      * @param uri         {@code redis://[user:password@]host:port/db} or {@code rediss://}
@@ -84,7 +89,8 @@ public final class RedisKeyStore implements AutoCloseable {
         this.ttlMillis = ttl.toMillis();
         this.description = description;
         this.errors = Counter.builder("sqreen.relay.dedup.store.errors")
-                .description("Redis commands of the shared de-duplication that failed or timed out (the relay went on without them)")
+                .description("Redis commands of the shared de-duplication that failed, timed out or were skipped during an"
+                        + " outage (the relay went on without them)")
                 .register(meters);
         Gauge.builder("sqreen.relay.dedup.store.up", this, store -> store.reachable ? 1 : 0)
                 .description("1 while the shared de-duplication store (Redis) answers, 0 during an outage")
@@ -155,6 +161,7 @@ public final class RedisKeyStore implements AutoCloseable {
 
     /** Asks Redis whether it answers (a PING), updating the state {@link #reachable} reports. */
     public boolean ping() {
+        probeAfter = 0;
         return call(redis -> "PONG".equalsIgnoreCase(redis.ping()), false);
     }
 
@@ -187,12 +194,16 @@ public final class RedisKeyStore implements AutoCloseable {
     }
 
     private <T> T call(Function<JedisPooled, T> command, T fallback) {
+        if (!reachable && System.currentTimeMillis() < probeAfter) {
+            errors.increment();             // Redis did not answer a moment ago: not tried, the event goes on
+            return fallback;
+        }
         try {
             T result;
             try {
                 result = command.apply(redis);
             } catch (JedisConnectionException e) {
-                if (timedOut(e)) {
+                if (!reachable || timedOut(e)) {
                     throw e;
                 }
                 // a pooled connection from before a Redis restart: drop the idle ones and try once on a fresh one
@@ -208,6 +219,8 @@ public final class RedisKeyStore implements AutoCloseable {
             return result;
         } catch (JedisException e) {
             errors.increment();
+            probeAfter = System.currentTimeMillis() + PROBE_EVERY_MS;
+            redis.getPool().clear();        // the idle connections died with it: the next probe makes a fresh one
             lastError = reason(e);
             if (reachable) {
                 reachable = false;
