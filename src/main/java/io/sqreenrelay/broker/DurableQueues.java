@@ -161,7 +161,6 @@ public final class DurableQueues {
                 .headers(new HashMap<>(headers))
                 .build();
         publishMandatory(physical, exchange, routingKey, properties, body);
-        physical.waitForConfirmsOrDie(confirmTimeoutMillis);
     }
 
     /** The physical channel behind the cache's proxy (see {@link #sendTo}); throws when it is closed. */
@@ -174,9 +173,8 @@ public final class DurableQueues {
     }
 
     /**
-     * Publishes with {@code mandatory} and, if the broker returns the message (no queue took it), throws
-     * {@link Unroutable} once its confirm arrived: the return comes before the confirm, on the same connection thread.
-     * The confirm is awaited here (a caller that batches waits once more, at no cost).
+     * Publishes with {@code mandatory}, waits for the confirm and, if the broker returned the message (no queue took
+     * it), throws {@link Unroutable}: the return comes before the confirm, on the same connection thread.
      */
     private void publishMandatory(Channel physical, String exchange, String routingKey, AMQP.BasicProperties properties,
                                   byte[] body) throws IOException, InterruptedException, TimeoutException {
