@@ -42,9 +42,9 @@ public final class ListenerContainers implements ListenerContainerFactory {
 
     /**
      * Declares the endpoint's queue as its consumer will, to say clearly what is wrong when it exists with other
-     * arguments (406 PRECONDITION_FAILED: queue arguments cannot change on an existing queue), instead of a consumer
-     * that fails to start every few seconds with the broker's terse reply. A broker that cannot be reached is left to
-     * the consumer, which retries.
+     * arguments (406 PRECONDITION_FAILED: queue arguments cannot change on an existing queue): the route cannot start,
+     * nor will it ever without the migration, so the start fails with a line that names the queue and the way out. A
+     * broker that cannot be reached is left to the consumer, which retries.
      *
      * @throws IllegalStateException naming the queue and the way out, when the arguments differ
      */

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -234,6 +237,23 @@ class ClusterIT {
             assertThat(after.total()).isEqualTo(1);
             assertThat(cluster.sink.requestsWith(id.toString())).as("not retried early, not lost").hasSize(1);
             assertThat(cluster.vhost.queues("name", "policy")).allMatch(line -> line.endsWith("rmq4"));
+        }
+    }
+
+    @Test
+    void aQueueLeftByTheVersionBeforeIsNamedWithTheWayOut() throws Exception {
+        try (Cluster cluster = new Cluster("precondition", sharedRedis(), Map.of())) {
+            // the log target's queue as the relay declared it before: quorum, no explicit delivery limit
+            ConnectionFactory factory = new ConnectionFactory();
+            factory.setUri(cluster.vhost.uri());
+            try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+                channel.queueDeclare("relay.target.log", true, false, false, Map.of("x-queue-type", "quorum"));
+            }
+            RelayProcess relay = cluster.start(0);
+            await().atMost(Duration.ofSeconds(90)).until(() -> relay.console()
+                    .contains("Queue relay.target.log exists with other arguments than the relay declares"));
+            assertThat(relay.console()).contains("PRECONDITION_FAILED", "x-delivery-limit", "Migrating existing queues");
+            assertThat(relay.awaitExit(Duration.ofSeconds(60))).as("the start fails: it never mends itself").isNotZero();
         }
     }
 
