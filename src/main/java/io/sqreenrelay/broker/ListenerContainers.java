@@ -3,6 +3,7 @@ package io.sqreenrelay.broker;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.sqreenrelay.InvalidSetting;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,8 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.component.springrabbit.DefaultListenerContainerFactory;
 import org.apache.camel.component.springrabbit.ListenerContainerFactory;
 import org.apache.camel.component.springrabbit.SpringRabbitMQEndpoint;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
@@ -22,8 +21,6 @@ import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer
  * health can tell a consumer that has stopped listening from one that runs.
  */
 public final class ListenerContainers implements ListenerContainerFactory {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ListenerContainers.class);
 
     private final ListenerContainerFactory delegate = new DefaultListenerContainerFactory();
     private final Map<String, AbstractMessageListenerContainer> byQueues = new ConcurrentHashMap<>();
@@ -46,7 +43,7 @@ public final class ListenerContainers implements ListenerContainerFactory {
      * nor will it ever without the migration, so the start fails with a line that names the queue and the way out. A
      * broker that cannot be reached is left to the consumer, which retries.
      *
-     * @throws IllegalStateException naming the queue and the way out, when the arguments differ
+     * @throws InvalidSetting naming the queue and the way out, when the arguments differ
      */
     static void checkQueueArguments(SpringRabbitMQEndpoint endpoint) {
         Map<String, Object> arguments = new HashMap<>(endpoint.getQueueArgs());
@@ -64,8 +61,7 @@ public final class ListenerContainers implements ListenerContainerFactory {
                 String message = "Queue " + queue + " exists with other arguments than the relay declares " + arguments
                         + " (the broker said: " + close.getReplyText() + "). Queue arguments cannot change on an existing"
                         + " queue: see docs/operations.md, \"Migrating existing queues\"";
-                LOG.error(message);
-                throw new IllegalStateException(message);
+                throw new InvalidSetting(message);          // ends the start with this one line
             }
         } catch (AmqpException | TimeoutException e) {
             // the broker is not there: the consumer retries, and says so
