@@ -105,7 +105,7 @@ public final class RedisKeyStore implements AutoCloseable {
         return call(redis -> {
             List<String> asked = new ArrayList<>(keys);
             List<Response<Boolean>> answers = new ArrayList<>(asked.size());
-            try (Pipeline pipeline = (Pipeline) redis.pipelined()) {
+            try (Pipeline pipeline = redis.pipelined()) {
                 asked.forEach(key -> answers.add(pipeline.exists(prefix + key)));
                 pipeline.sync();
             }
@@ -135,7 +135,7 @@ public final class RedisKeyStore implements AutoCloseable {
             return;
         }
         call(redis -> {
-            try (Pipeline pipeline = (Pipeline) redis.pipelined()) {
+            try (Pipeline pipeline = redis.pipelined()) {
                 keys.forEach(key -> pipeline.set(prefix + key, "1", SetParams.setParams().px(ttlMillis)));
                 pipeline.sync();
             }
