@@ -8,7 +8,10 @@ import io.sqreenrelay.broker.EventsExchange;
 import io.sqreenrelay.broker.DeadLetters;
 import io.sqreenrelay.broker.DurableQueues;
 import io.sqreenrelay.broker.ListenerContainers;
+import io.sqreenrelay.broker.QueueArguments;
+import io.sqreenrelay.broker.RequeueAtTail;
 import io.sqreenrelay.broker.WaitQueues;
+import io.sqreenrelay.dedup.RedisKeyStore;
 import io.sqreenrelay.delivery.DeadLetterAdmin;
 import io.sqreenrelay.delivery.DeliveredKeys;
 import io.sqreenrelay.delivery.DeliveryFailures;
@@ -24,6 +27,7 @@ import io.sqreenrelay.ingress.SignatureCheck;
 import io.sqreenrelay.ingress.WebhookSignature;
 import io.sqreenrelay.observe.BrokerHealthCheck;
 import io.sqreenrelay.observe.ConsumersHealthCheck;
+import io.sqreenrelay.observe.DedupHealthCheck;
 import io.sqreenrelay.observe.IngressHealthCheck;
 import io.sqreenrelay.observe.QueueDepths;
 import io.sqreenrelay.observe.TargetsHealthCheck;
@@ -31,9 +35,7 @@ import io.sqreenrelay.observe.WebhookRequests;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +54,6 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.retry.ImmediateRequeueMessageRecoverer;
 
 /**
  * Binds what the YAML routes refer to: the broker connection (starting the embedded broker when no
@@ -101,32 +102,34 @@ public class RelayConfiguration implements CamelConfiguration {
         ListenerContainers listenerContainers = new ListenerContainers();
         context.getRegistry().bind("listenerContainers", listenerContainers);
 
-        // what was received and delivered lately, kept across restarts to spare duplicates
+        // what was received and delivered lately, kept across restarts to spare duplicates: in journals (one relay), or
+        // in Redis, shared by every relay of a cluster (REDIS_URI)
         Path stateDir = settings.dataDir().resolve("state");
-        RecentEventKeys recentKeys = new RecentEventKeys(settings.dedupWindow(), stateDir);
+        DedupSettings dedup = DedupSettings.read(name -> properties.resolveProperty(name).orElse(null));
+        RedisKeyStore shared = null;
+        if (dedup.shared()) {
+            shared = new RedisKeyStore(dedup.redisUri(), dedup.ttl(), dedup.keyPrefix(), dedup.timeout(),
+                    dedup.description(), meters);
+            context.addService(closing(shared));
+        }
+        RecentEventKeys recentKeys = shared != null ? new RecentEventKeys(shared)
+                : new RecentEventKeys(settings.dedupWindow(), stateDir);
         context.addService(closing(recentKeys));
         context.getRegistry().bind("signatureCheck", new SignatureCheck(new WebhookSignature(keys)));
         context.getRegistry().bind("contentTypeCheck", new ContentTypeCheck());
         context.getRegistry().bind("eventIntake", new EventIntake(settings.applicationId(), recentKeys));
         context.getRegistry().bind("recentEventKeys", recentKeys);
         context.getRegistry().bind("notificationText", new NotificationText());
-        // A target's message whose failure the route could not settle (the broker was away while parking it) is
-        // tried again three times, then goes back to its queue: never dropped.
-        context.getRegistry().bind("requeueOnFailure", RetryInterceptorBuilder.stateless()
-                .maxAttempts(3)
-                .backOffOptions(1000, 2.0, 5000)
-                .recoverer(new ImmediateRequeueMessageRecoverer())
-                .build());
         TargetSettings targets = TargetSettings.read(name -> properties.resolveProperty(name).orElse(null));
-        DeliveredKeys delivered = new DeliveredKeys(settings.dedupWindow(), stateDir);
-        context.addService(closing(delivered));
+        DeliveredKeys delivered = new DeliveredKeys(settings.dedupWindow(), stateDir, shared);
+        context.addService(delivered);
         context.getRegistry().bind("deliveredKeys", delivered);
         TargetBeans.bind(context, settings, targets, delivered);
-        // Every target queue is durable, and a quorum queue on RabbitMQ (replicated; the embedded broker ignores
-        // the argument). A Map bean, because endpoint parameters would turn x-queue-type into xQueueType; the
-        // endpoint reads it without changing it, but wants a mutable map.
-        context.getRegistry().bind("targetQueueArgs",
-                new HashMap<>(Map.of("queue.durable", "true", "queue.x-queue-type", "quorum")));
+        // Every target queue is durable, and a quorum queue on RabbitMQ with an explicit delivery limit (replicated;
+        // the embedded broker ignores the arguments); rate-limited targets' queues have a single active consumer
+        // (QueueArguments). Map beans, because endpoint parameters would turn x-queue-type into xQueueType.
+        context.getRegistry().bind("targetQueueArgs", QueueArguments.targetEndpointArgs(false));
+        context.getRegistry().bind("singleConsumerQueueArgs", QueueArguments.targetEndpointArgs(true));
 
         CachingConnectionFactory connections;
         if (settings.embeddedBroker()) {
@@ -142,8 +145,16 @@ public class RelayConfiguration implements CamelConfiguration {
 
         // failed deliveries wait in the broker for their next attempt, or go to the target's dead letters
         String targetQueuePrefix = properties.resolveProperty("relay.queue-prefix").orElseThrow();
-        DurableQueues queues = new DurableQueues(connections, Map.of("x-queue-type", "quorum"),
+        DurableQueues queues = new DurableQueues(connections, QueueArguments.quorum(),
                 Long.parseLong(properties.resolveProperty("relay.confirm-timeout-ms").orElse("5000")));
+        // A target's message whose failure the route could not settle (the broker was away while parking it) is
+        // tried again three times, then stored again at the end of its queue (or, broker away, returned to it): never
+        // dropped, and never bounced against the broker's delivery limit.
+        context.getRegistry().bind("requeueOnFailure", RetryInterceptorBuilder.stateless()
+                .maxAttempts(3)
+                .backOffOptions(1000, 2.0, 5000)
+                .recoverer(new RequeueAtTail(queues))
+                .build());
         // accepted events: one confirmed message per request on the exchange every target's queue is bound to
         context.getRegistry().bind("eventsExchange",
                 new EventsExchange(queues, properties.resolveProperty("relay.exchange").orElseThrow()));
@@ -160,7 +171,7 @@ public class RelayConfiguration implements CamelConfiguration {
                 waitQueues.close();
             }
         });
-        TargetHolds holds = new TargetHolds();
+        TargetHolds holds = new TargetHolds(shared);
         context.getRegistry().bind("targetHolds", holds);
         context.getRegistry().bind("deliveryFailures", new DeliveryFailures(
                 new DeliveryOutcomes(targets.retry(), () -> ThreadLocalRandom.current().nextDouble()), waitQueues,
@@ -178,6 +189,7 @@ public class RelayConfiguration implements CamelConfiguration {
             health.register(new BrokerHealthCheck(connections, settings.brokerDescription()));
             health.register(new ConsumersHealthCheck(listenerContainers, waitQueues));
             health.register(new TargetsHealthCheck(activity, targetsOn));
+            health.register(new DedupHealthCheck(shared, dedup.description()));
         }
         // SIGTERM (or any stop): close the door first, so that new webhooks get 503 while the rest drains
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {

@@ -118,15 +118,22 @@ public record RelaySettings(
         if (text == null) {
             return null;
         }
-        String expected = "RABBITMQ_URI must look like amqp://user:pass@host:port/vhost";
+        return serverUri(text, "RABBITMQ_URI must look like amqp://user:pass@host:port/vhost", "amqp", "amqps");
+    }
+
+    /**
+     * Checks the URI of a server: valid, one of two schemes, a host, a port in range. Throws {@link InvalidSetting}
+     * starting with {@code expected}; the URI's text is never quoted back (it may hold a password).
+     */
+    static URI serverUri(String text, String expected, String scheme, String tlsScheme) {
         URI uri;
         try {
             uri = new URI(text.trim());
         } catch (URISyntaxException e) {
             throw new InvalidSetting(expected + " (it is not a valid URI)");
         }
-        if (!"amqp".equals(uri.getScheme()) && !"amqps".equals(uri.getScheme())) {
-            throw new InvalidSetting(expected + " (the scheme must be amqp or amqps)");
+        if (!scheme.equals(uri.getScheme()) && !tlsScheme.equals(uri.getScheme())) {
+            throw new InvalidSetting(expected + " (the scheme must be " + scheme + " or " + tlsScheme + ")");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new InvalidSetting(expected + " (the host or the port is malformed)");

@@ -36,12 +36,6 @@ class KubernetesManifestsTest {
 
     private static final Path MANIFESTS = Path.of("deploy/kubernetes");
 
-    /**
-     * Variables of the SPEC's configuration table that this build does not read yet: the example already points the
-     * replicas at Redis (shared de-duplication, issue 13). Remove a name once {@code application.properties} reads it.
-     */
-    private static final Set<String> SPEC_ONLY = Set.of("REDIS_URI");
-
     private static final Pattern PROPERTY_REFERENCE = Pattern.compile("\\{\\{([^{}]*)}}");
 
     private static final Map<String, Map<String, Object>> BY_KIND = new HashMap<>();
@@ -120,7 +114,7 @@ class KubernetesManifestsTest {
 
     @Test
     void everyVariableIsOneTheRelayReads() throws IOException {
-        Set<String> read = new TreeSet<>(SPEC_ONLY);
+        Set<String> read = new TreeSet<>();
         read.addAll(matches(Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)"), Files.readString(Path.of("application.properties"))));
         read.addAll(matches(Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)"),
                 Files.readString(Path.of("src/main/resources/log4j2.properties"))));

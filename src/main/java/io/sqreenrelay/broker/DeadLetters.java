@@ -8,15 +8,17 @@ import static io.sqreenrelay.delivery.DeliveryHeaders.number;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.sqreenrelay.delivery.Recipients;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Each target's dead-letter queue ({@code relay.dead.<target>}): the events that failed for good, with the last
@@ -67,70 +69,59 @@ public final class DeadLetters {
         queues.publish(queueName(target), body, dead);
     }
 
-    /** The target's dead letters, oldest first, up to the listing limit; the queue is left as it was. */
-    public Listing list(String target) {
+    /**
+     * The target's dead letters, oldest first, up to the listing limit; the queue is left as it was. Read by moving
+     * each one to the queue's tail ({@link DurableQueues#rotate}), never by {@code basic.get} and a requeue, which
+     * would spend one of the message's deliveries per listing: under RabbitMQ 4's default limit of 20, a dead letter
+     * listed 20 times would be dropped. One listing at a time per relay; a listing running at the same time on another
+     * relay may show a dead letter twice, never lose one (each is listed once, by its identity).
+     */
+    public synchronized Listing list(String target) {
         String queue = queueName(target);
-        return queues.execute(channel -> {
-            long count = queues.declare(channel, queue).getMessageCount();
-            List<DeadLetter> events = new ArrayList<>();
-            long lastTag = -1;
-            try {
-                for (int i = 0; i < Math.min(count, listLimit); i++) {
-                    GetResponse message = channel.basicGet(queue, false);
-                    if (message == null) {
-                        break;
-                    }
-                    lastTag = message.getEnvelope().getDeliveryTag();
-                    events.add(describe(message));
-                }
-            } finally {
-                if (lastTag >= 0) {
-                    channel.basicNack(lastTag, true, true);     // every message read goes back, in its place
-                }
+        Set<String> seen = new HashSet<>();
+        List<DeadLetter> events = new ArrayList<>();
+        queues.rotate(queue, (message, channel) -> {
+            if (events.size() < listLimit && seen.add(identity(message))) {
+                events.add(describe(message));
             }
-            return new Listing(target, count, events);
+            return true;
         });
+        return new Listing(target, count(target), events);
     }
 
     /**
-     * Sends the target's dead letters back to its queue, all of them or only the one with {@code key}.
+     * Sends the target's dead letters back to its queue, all of them or only the one with {@code key}; the others
+     * stay, in their order, their deliveries unspent (see {@link #list}).
      *
      * @return how many were replayed
      */
-    public int replay(String target, String key) {
+    public synchronized int replay(String target, String key) {
         String queue = queueName(target);
         String targetQueue = targetQueuePrefix + target;
         if (!queues.exists(targetQueue)) {
             throw new IllegalStateException("the queue of target " + target + " does not exist: is the target on?");
         }
-        return queues.execute(channel -> {
-            long count = queues.declare(channel, queue).getMessageCount();
-            int replayed = 0;
-            List<Long> kept = new ArrayList<>();
-            try {
-                // only the messages there now: an event that fails again while this runs is not replayed twice
-                for (long i = 0; i < count; i++) {
-                    GetResponse message = channel.basicGet(queue, false);
-                    if (message == null) {
-                        break;
-                    }
-                    long tag = message.getEnvelope().getDeliveryTag();
-                    if (key == null || key.equals(keyOf(message.getBody()))) {
-                        // as if new, but for the one recipient it failed for, if it was one
-                        queues.send(channel, targetQueue, message.getBody(), recipientOf(message));
-                        channel.basicAck(tag, false);
-                        replayed++;
-                    } else {
-                        kept.add(tag);
-                    }
-                }
-            } finally {
-                for (long tag : kept) {
-                    channel.basicNack(tag, false, true);
-                }
+        int[] replayed = {0};
+        // only the messages there now: an event that fails again while this runs is not replayed twice
+        queues.rotate(queue, (message, channel) -> {
+            if (key == null || key.equals(keyOf(message.getBody()))) {
+                // as if new, but for the one recipient it failed for, if it was one
+                queues.send(channel, targetQueue, message.getBody(), recipientOf(message));
+                replayed[0]++;
+                return false;
             }
-            return replayed;
+            return true;
         });
+        return replayed[0];
+    }
+
+    /** What tells two dead letters apart: the message id given when it was parked, else its key and time. */
+    private static String identity(GetResponse message) {
+        if (message.getProps().getMessageId() != null) {
+            return message.getProps().getMessageId();
+        }
+        Map<String, Object> headers = message.getProps().getHeaders() == null ? Map.of() : message.getProps().getHeaders();
+        return keyOf(message.getBody()) + "@" + headers.get(DEAD_AT) + "#" + Arrays.hashCode(message.getBody());
     }
 
     private static Map<String, Object> recipientOf(GetResponse message) {

@@ -2,11 +2,15 @@ package io.sqreenrelay.broker;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.AmqpConnectException;
 import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -17,7 +21,9 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * Queues the relay owns besides the targets' own (wait queues, dead-letter queues): declared durable (quorum on
  * RabbitMQ, where the embedded broker ignores the argument), and written to with persistent messages whose
  * publisher confirm is awaited, as ingress does. A publish that is not confirmed throws: the caller's message then
- * stays where it was.
+ * stays where it was. Every publish is {@code mandatory}: one that reached no queue (an exchange with no queue bound,
+ * a queue deleted meanwhile) comes back as a {@code basic.return}, which the broker sends before its confirm
+ * (rabbitmq.com/docs/confirms, "When Will Published Messages Be Confirmed"), and throws {@link Unroutable}.
  */
 public final class DurableQueues {
 
@@ -88,6 +94,52 @@ public final class DurableQueues {
         });
     }
 
+    /**
+     * Reads every message the queue holds now, oldest first, and moves each one to the queue's tail unchanged (same
+     * body and properties), so that the queue ends as it was, in the same order. Unlike {@code basic.get} and a
+     * requeue, a move spends none of a message's deliveries ({@code x-delivery-limit}): each copy is a new message.
+     * Each copy is confirmed before its original is acknowledged, so a failure half-way leaves a message twice, never
+     * zero times.
+     *
+     * @param keep decides, per message, whether it stays (moved to the tail) or not (acknowledged only: the caller
+     *             has stored it elsewhere, confirmed, before returning false)
+     * @return how many messages were read
+     */
+    public int rotate(String queue, MessageVisitor keep) {
+        return execute(channel -> {
+            Channel physical = physical(channel);
+            long count = declare(channel, queue).getMessageCount();
+            int read = 0;
+            for (long i = 0; i < count; i++) {
+                GetResponse message = physical.basicGet(queue, false);
+                if (message == null) {
+                    break;
+                }
+                read++;
+                if (keep.visit(message, physical)) {
+                    publishMandatory(physical, "", queue, message.getProps(), message.getBody());   // confirmed
+                }
+                physical.basicAck(message.getEnvelope().getDeliveryTag(), false);
+            }
+            return read;
+        });
+    }
+
+    /** What {@link #rotate} does with one message; may publish on {@code channel} (it is in confirm mode). */
+    @FunctionalInterface
+    public interface MessageVisitor {
+        /** True to keep the message in its queue, false when it was stored elsewhere (confirmed). */
+        boolean visit(GetResponse message, Channel channel) throws IOException, InterruptedException, TimeoutException;
+    }
+
+    /** A message that reached no queue: the broker returned it ({@code basic.return}) instead of storing it. */
+    public static final class Unroutable extends AmqpException {
+        Unroutable(String exchange, String routingKey, String reply) {
+            super("the broker stored the message in no queue (exchange '" + exchange + "', routing key '" + routingKey
+                    + "'): " + reply);
+        }
+    }
+
     /** Sends on a channel the caller holds (in confirm mode): persistent, and confirmed before it returns. */
     public void send(Channel channel, String queue, byte[] body, Map<String, Object> headers)
             throws IOException, InterruptedException, TimeoutException {
@@ -102,17 +154,43 @@ public final class DurableQueues {
      */
     private void sendTo(Channel channel, String exchange, String routingKey, byte[] body, Map<String, Object> headers)
             throws IOException, InterruptedException, TimeoutException {
-        Channel physical = channel instanceof ChannelProxy proxy ? proxy.getTargetChannel() : channel;
-        if (physical == null || !physical.isOpen()) {
-            throw new AmqpConnectException(new IOException("the channel to the broker is closed"));
-        }
+        Channel physical = physical(channel);
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
                 .deliveryMode(2)
                 .contentType("application/json")
                 .headers(new HashMap<>(headers))
                 .build();
-        physical.basicPublish(exchange, routingKey, false, properties, body);
-        physical.waitForConfirmsOrDie(confirmTimeoutMillis);
+        publishMandatory(physical, exchange, routingKey, properties, body);
+    }
+
+    /** The physical channel behind the cache's proxy (see {@link #sendTo}); throws when it is closed. */
+    private static Channel physical(Channel channel) {
+        Channel physical = channel instanceof ChannelProxy proxy ? proxy.getTargetChannel() : channel;
+        if (physical == null || !physical.isOpen()) {
+            throw new AmqpConnectException(new IOException("the channel to the broker is closed"));
+        }
+        return physical;
+    }
+
+    /**
+     * Publishes with {@code mandatory}, waits for the confirm and, if the broker returned the message (no queue took
+     * it), throws {@link Unroutable}: the return comes before the confirm, on the same connection thread.
+     */
+    private void publishMandatory(Channel physical, String exchange, String routingKey, AMQP.BasicProperties properties,
+                                  byte[] body) throws IOException, InterruptedException, TimeoutException {
+        AtomicReference<String> returned = new AtomicReference<>();
+        ReturnListener onReturn = (replyCode, replyText, returnedExchange, returnedKey, props, returnedBody) ->
+                returned.compareAndSet(null, replyCode + " " + replyText);
+        physical.addReturnListener(onReturn);
+        try {
+            physical.basicPublish(exchange, routingKey, true, properties, body);
+            physical.waitForConfirmsOrDie(confirmTimeoutMillis);
+        } finally {
+            physical.removeReturnListener(onReturn);
+        }
+        if (returned.get() != null) {
+            throw new Unroutable(exchange, routingKey, returned.get());
+        }
     }
 
     public <T> T execute(ChannelCallback<T> work) {

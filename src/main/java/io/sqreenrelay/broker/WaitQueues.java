@@ -33,7 +33,9 @@ import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
  * or dead-letter exchange arguments.
  *
  * <p>A message waiting in a queue is unacknowledged: if the relay stops or dies meanwhile, the broker gives it back,
- * and the next consumer waits for the same release time. Each consumer holds one message at a time.
+ * and the next consumer to get it stores it afresh (in the wait queue that suits its due time, or in its target's
+ * queue when due), so that a pending retry never spends its deliveries: under a broker delivery limit (RabbitMQ 4's
+ * default is 20 returns) it survives any number of restarts. Each consumer holds one message at a time.
  */
 public final class WaitQueues implements AutoCloseable {
 
@@ -122,7 +124,8 @@ public final class WaitQueues implements AutoCloseable {
     private void onMessage(Message message, Channel channel) throws IOException {
         long tag = message.getMessageProperties().getDeliveryTag();
         Map<String, Object> headers = message.getMessageProperties().getHeaders();
-        long releaseAt = number(headers.get(RELEASE_AT));
+        // given back by a relay that stopped or died holding it: stored afresh at once (no wait: its due time decides)
+        long releaseAt = Boolean.TRUE.equals(message.getMessageProperties().isRedelivered()) ? 0 : number(headers.get(RELEASE_AT));
         try {
             while (running && System.currentTimeMillis() < releaseAt) {
                 Thread.sleep(Math.min(POLL_MS, Math.max(1, releaseAt - System.currentTimeMillis())));

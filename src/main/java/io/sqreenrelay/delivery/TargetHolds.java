@@ -1,5 +1,6 @@
 package io.sqreenrelay.delivery;
 
+import io.sqreenrelay.dedup.RedisKeyStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.ExchangeProperty;
@@ -11,18 +12,41 @@ import org.apache.camel.ExchangeProperty;
  *
  * <p>The delivery template calls {@link #check} before each send; a held event fails with {@link TargetOnHold},
  * which {@link DeliveryOutcomes} turns into a retry at the end of the hold (no request is made).
+ *
+ * <p>With a shared store (Redis, {@code REDIS_URI}), a hold is seen by every relay of the cluster; when Redis does not
+ * answer, each relay keeps to the holds it set itself.
  */
 public final class TargetHolds {
 
     private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
+    private final RedisKeyStore shared;
+
+    /** Holds known to this relay only. */
+    public TargetHolds() {
+        this(null);
+    }
+
+    /** Holds shared through {@code shared} when it is not null. */
+    public TargetHolds(RedisKeyStore shared) {
+        this.shared = shared;
+    }
 
     /** Holds the target until {@code until} (epoch ms), unless it is already held longer. */
     public void hold(String target, long until) {
         heldUntil.merge(target, until, Math::max);
+        if (shared != null) {
+            shared.hold(target, until);
+        }
     }
 
-    /** Throws {@link TargetOnHold} while the target is held. */
+    /** Throws {@link TargetOnHold} while the target is held (by this relay, or by another through the shared store). */
     public void check(@ExchangeProperty(DeliveryProperties.TARGET) String target) {
+        if (shared != null && !heldUntil.containsKey(target)) {
+            long sharedUntil = shared.heldUntil(target);
+            if (sharedUntil > System.currentTimeMillis()) {
+                heldUntil.merge(target, sharedUntil, Math::max);
+            }
+        }
         Long until = heldUntil.get(target);
         if (until != null) {
             if (until > System.currentTimeMillis()) {

@@ -37,12 +37,17 @@ public final class EventIntake implements Processor {
     public void process(Exchange exchange) {
         List<ReceivedEvent> received = WebhookBody.parse(exchange.getMessage().getBody(byte[].class));
         long now = System.currentTimeMillis();
+        List<SqreenEvent> views = new ArrayList<>(received.size());
+        for (ReceivedEvent event : received) {
+            views.add(SqreenEvents.normalize(event.json()));
+        }
+        Set<String> storedBefore = recentKeys.known(views.stream().map(SqreenEvent::key).toList());
         List<AcceptedEvent> fresh = new ArrayList<>(received.size());
         Set<String> keysInRequest = new HashSet<>();
-        for (ReceivedEvent event : received) {
-            SqreenEvent view = SqreenEvents.normalize(event.json());
-            if (keysInRequest.add(view.key()) && !recentKeys.contains(view.key())) {
-                fresh.add(new AcceptedEvent(view.key(), view.concerns(ownApplicationId), now, event.source()));
+        for (int i = 0; i < received.size(); i++) {
+            SqreenEvent view = views.get(i);
+            if (keysInRequest.add(view.key()) && !storedBefore.contains(view.key())) {
+                fresh.add(new AcceptedEvent(view.key(), view.concerns(ownApplicationId), now, received.get(i).source()));
             }
         }
         exchange.getMessage().setBody(fresh);

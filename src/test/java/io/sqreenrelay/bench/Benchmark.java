@@ -87,7 +87,7 @@ public final class Benchmark {
                     only = "compare";
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --seconds N, --quick, --profile, --rabbitmq-only, --only baseline|ingress|e2e|webhook,"
+                        + " (options: --seconds N, --quick, --profile, --rabbitmq-only, --only baseline|ingress|e2e|webhook|redis,"
                         + " --compare JVM-OPTIONS)");
             }
         }
@@ -124,6 +124,9 @@ public final class Benchmark {
         }
         if (part("webhook")) {
             webhook();
+        }
+        if (part("redis")) {
+            withRedis();
         }
         if (compare != null) {
             compare(compare);
@@ -189,10 +192,34 @@ public final class Benchmark {
      * and one started with these JVM options (a Camel property can be set as {@code -Dname=value}), each relay fresh.
      */
     private void compare(String options) throws Exception {
+        abTest(options, Map.of("JAVA_TOOL_OPTIONS", options));
+    }
+
+    /**
+     * Ingress with the de-duplication keys in Redis ({@code REDIS_URI}, the machine's Redis under a prefix of its own)
+     * against the same relay with its journals: the A/B of {@link #compare}, and the ratio of the medians.
+     */
+    private void withRedis() throws Exception {
+        Map<String, List<LoadGenerator.Result>> results = abTest("REDIS_URI set", Map.of(
+                "REDIS_URI", "redis://127.0.0.1:6379/0", "REDIS_KEY_PREFIX", "relay-bench-" + UUID.randomUUID() + ":"));
+        double without = median(results.get("as is"));
+        double with = median(results.get("REDIS_URI set"));
+        headline.add(String.format(Locale.ROOT, "ingress with REDIS_URI set: **%,.0f events/s**, %+.1f%% against %,.0f"
+                + " with the journals (medians of three alternating runs, 10-event requests, 32 clients)", with,
+                (with / without - 1) * 100, without));
+    }
+
+    private static double median(List<LoadGenerator.Result> runs) {
+        double[] rates = runs.stream().mapToDouble(LoadGenerator.Result::eventsPerSecond).sorted().toArray();
+        return rates[rates.length / 2];
+    }
+
+    /** Three rounds alternating the relay as it is and one started with {@code env} added; their results by variant. */
+    private Map<String, List<LoadGenerator.Result>> abTest(String label, Map<String, String> extra) throws Exception {
         Map<String, List<LoadGenerator.Result>> results = new java.util.LinkedHashMap<>();
         for (int round = 0; round < 3; round++) {
-            for (String variant : List.of("as is", options)) {
-                Map<String, String> env = variant.equals("as is") ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", options);
+            for (String variant : List.of("as is", label)) {
+                Map<String, String> env = variant.equals("as is") ? Map.of() : extra;
                 try (TestBroker vhost = TestBroker.rabbitMq();
                      RelayProcess relay = start(vhost, env, "compare-" + round + "-" + variant.hashCode())) {
                     relay.awaitReady(Duration.ofSeconds(120));
@@ -202,18 +229,16 @@ public final class Benchmark {
                             UUID.randomUUID().toString(), 32, 10, cell, null);
                     progress("compare, round %d, %s: %s", round + 1, variant, brief(result));
                     results.computeIfAbsent(variant, v -> new ArrayList<>()).add(result);
-                    ingressRows.add(row("rabbitmq", result));
+                    ingressRows.add(row(variant.equals("as is") ? "rabbitmq" : "rabbitmq, " + label, result));
                     relay.terminate();
                     relay.awaitExit(Duration.ofSeconds(60));
                 }
             }
         }
-        results.forEach((variant, runs) -> {
-            double[] rates = runs.stream().mapToDouble(LoadGenerator.Result::eventsPerSecond).sorted().toArray();
-            headline.add(String.format(Locale.ROOT, "compare, %s: median %,.0f events/s of %s", variant,
-                    rates[rates.length / 2], java.util.Arrays.toString(java.util.Arrays.stream(rates)
-                            .mapToLong(Math::round).toArray())));
-        });
+        results.forEach((variant, runs) -> headline.add(String.format(Locale.ROOT, "compare, %s: median %,.0f events/s"
+                + " of %s", variant, median(runs), java.util.Arrays.toString(runs.stream()
+                .mapToLong(r -> Math.round(r.eventsPerSecond())).sorted().toArray()))));
+        return results;
     }
 
     /** The 10-event/32-client cell again, with the heap capped: what the memory figure owes to the JVM's defaults. */

@@ -108,9 +108,11 @@ class RenderingTest {
         assertThat(sms.pending("sms", event, "+3")).as("a retry of +3 alone").containsExactly("+3");
         assertThat(sms.pending("sms", event, "+1")).as("+1 got it already").isEmpty();
         assertThat(sms.pending("sms", event, "+9")).as("no longer configured").isEmpty();
-        delivered.delivered("sms", event);
-        assertThat(delivered.isNewFor("sms", event, null)).isFalse();
-        assertThat(delivered.isNewFor("sms", event, "+3")).as("the recipient's own key decides").isTrue();
+        delivered.add(delivered.deliveryId("sms", event, null));
+        assertThat(delivered.contains(delivered.deliveryId("sms", event, null))).isTrue();
+        assertThat(delivered.contains(delivered.deliveryId("sms", event, "+3"))).as("the recipient's own key decides")
+                .isFalse();
+        assertThat(delivered.contains(delivered.deliveryId("sms", event, "+1"))).as("+1 got it").isTrue();
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.sqreenrelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -29,6 +32,32 @@ class IngressOnRabbitMqIT extends IngressContractTestBase {
                 .hasSize(13)
                 .allSatisfy(line -> assertThat(line.split("\\s+")).endsWith("true", "quorum"));
         assertThat(vhost.queues("name")).allSatisfy(line -> assertThat(line).matches("relay\\.(target|wait|dead)\\..+"));
+    }
+
+    @Test
+    @Order(2)
+    void theQueuesCarryAnExplicitLargeDeliveryLimit() {
+        // RabbitMQ 4 would give quorum queues a limit of 20 returns; the relay declares its own, explicit and large
+        assertThat(TestBroker.rabbitmqctl("list_queues", "-p", ((TestBroker.RabbitVhost) broker).name(), "--quiet",
+                "name", "arguments").lines().filter(line -> line.startsWith("relay.")))
+                .isNotEmpty()
+                .allSatisfy(line -> assertThat(line).contains("x-delivery-limit", "1000000"));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void aPublishThatReachesNoQueueIsA503Never200() throws Exception {
+        // every target queue unbound from the events exchange: the broker confirms the publish, and stores it nowhere
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(broker.uri());
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueUnbind("relay.target.log", "relay.events", "");
+            HttpResponse<String> response = relay.postSigned(KEY, freshEvents(2));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            assertJsonError(response);
+            channel.queueBind("relay.target.log", "relay.events", "");
+            assertThat(relay.postSigned(KEY, freshEvents(2)).statusCode()).isEqualTo(200);
+        }
     }
 
     @Test

@@ -5,10 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sqreenrelay.ingress.WebhookSignature;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +30,6 @@ class PackagedRelayIT {
 
     private static final String KEY = "jar-key-" + UUID.randomUUID();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void theJarStartsAnswersAndWritesJsonLogsThatRotateBySize() throws Exception {
@@ -157,11 +153,6 @@ class PackagedRelayIT {
     }
 
     private static HttpResponse<String> post(RelayProcess relay, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(relay.uri("/v1/webhook"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .header("X-Sqreen-Integrity", WebhookSignature.sign(KEY, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return relay.postSigned(KEY, body);
     }
 }

@@ -1,5 +1,6 @@
 package io.sqreenrelay.it;
 
+import io.sqreenrelay.ingress.WebhookSignature;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,6 +86,16 @@ public final class RelayProcess implements AutoCloseable {
     public HttpResponse<String> observe(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs {@code body} to the webhook, signed with {@code key}, as Sqreen does. */
+    public HttpResponse<String> postSigned(String key, byte[] body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri("/v1/webhook"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("X-Sqreen-Integrity", WebhookSignature.sign(key, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public URI uri(String path) {
