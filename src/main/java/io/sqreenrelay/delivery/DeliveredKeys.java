@@ -28,6 +28,8 @@ import org.apache.camel.support.service.ServiceSupport;
 public final class DeliveredKeys extends ServiceSupport implements IdempotentRepository {
 
     private static final String SHARED_PREFIX = "d:";
+    /** Between an event's key and the name of a part of its delivery (a recipient). */
+    private static final char PART = '\n';
 
     private final int window;
     private final Path stateDir;
@@ -64,7 +66,7 @@ public final class DeliveredKeys extends ServiceSupport implements IdempotentRep
     public String deliveryId(@ExchangeProperty(DeliveryProperties.TARGET) String target,
                              @ExchangeProperty(DeliveryProperties.EVENT) AcceptedEvent event,
                              @ExchangeProperty(Recipients.RECIPIENT) String recipient) {
-        return recipient == null ? id(target, event.key()) : id(target, event.key() + "\n" + recipient);
+        return recipient == null ? id(target, event.key()) : id(target, event.key() + PART + recipient);
     }
 
     /** True when the delivery {@code id} ({@link #id}) was made. */
@@ -77,9 +79,18 @@ public final class DeliveredKeys extends ServiceSupport implements IdempotentRep
         return keys(id.substring(0, slash)).contains(id.substring(slash + 1));
     }
 
-    /** Remembers that the delivery {@code id} was made; true when it was not known yet. */
+    /**
+     * The Idempotent Consumer's completion: remembers that the delivery {@code id} was made; true when it was not known
+     * yet. The id of a part (a message for one recipient alone) is only read here, never written: that recipient's
+     * send steps park its failure and complete normally, so completion does not mean it was reached. A part is
+     * remembered by {@link #delivered(String, String, String)}, called once its recipient accepted the event.
+     */
     @Override
     public boolean add(String id) {
+        return id.indexOf(PART) >= 0 ? !contains(id) : record(id);
+    }
+
+    private boolean record(String id) {
         if (shared != null) {
             return shared.add(SHARED_PREFIX + id);
         }
@@ -115,12 +126,12 @@ public final class DeliveredKeys extends ServiceSupport implements IdempotentRep
 
     /** Same as {@link #contains}, negated, for a part of a delivery (one recipient of several): {@code part} names it. */
     public boolean isNew(String target, String key, String part) {
-        return !contains(id(target, key + "\n" + part));
+        return !contains(id(target, key + PART + part));
     }
 
     /** Remembers that a part of a delivery reached its recipient. */
     public void delivered(String target, String key, String part) {
-        add(id(target, key + "\n" + part));
+        record(id(target, key + PART + part));
     }
 
     @Override

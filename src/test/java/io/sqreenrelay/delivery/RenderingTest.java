@@ -113,6 +113,9 @@ class RenderingTest {
         assertThat(delivered.contains(delivered.deliveryId("sms", event, "+3"))).as("the recipient's own key decides")
                 .isFalse();
         assertThat(delivered.contains(delivered.deliveryId("sms", event, "+1"))).as("+1 got it").isTrue();
+        delivered.add(delivered.deliveryId("sms", event, "+3"));
+        assertThat(sms.pending("sms", event, "+3"))
+                .as("a message for +3 completing (its failure parked) does not mean +3 got it").containsExactly("+3");
     }
 
     @Test
