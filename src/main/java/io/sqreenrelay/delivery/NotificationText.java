@@ -19,7 +19,7 @@ public final class NotificationText {
     /** The normalized view of an accepted event. */
     public static SqreenEvent view(AcceptedEvent event) {
         try {
-            return SqreenEvents.normalize(MAPPER.readTree(event.source()));
+            return SqreenEvents.normalize(MAPPER.readTree(event.source()), event.source());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("stored event " + event.key() + " is not JSON", e);
         }

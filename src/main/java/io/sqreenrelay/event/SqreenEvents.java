@@ -1,10 +1,13 @@
 package io.sqreenrelay.event;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,6 +30,8 @@ public final class SqreenEvents {
 
     /** v2 envelope fields that change when Sqreen retries a notification: never part of the key. */
     private static final List<String> RETRY_VARYING_FIELDS = List.of("retry_count", "date_created");
+    /** Reads an event's source text for its content hash. */
+    private static final JsonFactory CANONICAL_READER = new JsonFactory();
 
     private static final Pattern PLAIN_KEY_PART = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final int MAX_IPS = 50;
@@ -51,7 +56,23 @@ public final class SqreenEvents {
                 && (node.has("message_type") || node.has("sqreen_payload_type"));
     }
 
+    /**
+     * The view of an event read without its source text at hand: its content hash reads numbers as the tree holds
+     * them ({@link #exactNumbers} keeps digits and scale, not the literal: {@code 1E2} and {@code 1e+2} agree). The
+     * relay's own readers use {@link #normalize(JsonNode, String)}.
+     */
     public static SqreenEvent normalize(JsonNode event) {
+        return normalize(event, event.toString());
+    }
+
+    /**
+     * The view of {@code event}, whose exact source text is {@code source} (the same object as sent): its key's content
+     * hash reads every number by its literal text in {@code source} (SPEC, "Events": {@code 1e2}, {@code 1E2},
+     * {@code 100}, {@code -0} and {@code 0} are different values).
+     *
+     * @throws IllegalArgumentException when {@code source} is not JSON (it was parsed before: never for the relay's own)
+     */
+    public static SqreenEvent normalize(JsonNode event, String source) {
         boolean v2 = isV2(event);
         JsonNode body = v2 ? event.path("message") : event;
         JsonNode application = body.path("application");
@@ -77,7 +98,7 @@ public final class SqreenEvents {
                         event.path("date_created")),
                 firstText(body.path("url"), body.path("event_url")),
                 ips(body),
-                eventKey(event, v2, type, applicationId));
+                eventKey(event, source, v2, type, applicationId));
     }
 
     /** v2 when the object is an envelope: {@code message_type} beside a {@code message} object. */
@@ -90,17 +111,11 @@ public final class SqreenEvents {
      * content where it has none. Sqreen's retries change the envelope's {@code retry_count} and
      * {@code date_created}; neither is part of the key.
      */
-    static String eventKey(JsonNode event, boolean v2, String type, String applicationId) {
+    static String eventKey(JsonNode event, String source, boolean v2, String type, String applicationId) {
         JsonNode body = v2 ? event.path("message") : event;
         String id = firstText(body.path("event_id"), body.path("id"));
-        String identity = id != null ? "id-" + keyPart(id) : "sha-" + contentHash(v2 ? envelopeWithoutRetryFields(event) : event);
+        String identity = id != null ? "id-" + keyPart(id) : "sha-" + contentHash(source, v2 ? RETRY_VARYING_FIELDS : List.of());
         return keyPart(applicationId == null ? "none" : applicationId) + ":" + keyPart(type) + ":" + identity;
-    }
-
-    private static JsonNode envelopeWithoutRetryFields(JsonNode event) {
-        ObjectNode copy = ((ObjectNode) event).deepCopy();
-        copy.remove(RETRY_VARYING_FIELDS);
-        return copy;
     }
 
     /** Key parts stay short and printable: anything else is replaced by its hash. */
@@ -109,44 +124,52 @@ public final class SqreenEvents {
     }
 
     /**
-     * A hash of the content that ignores field order (objects are compared as sets of named values, RFC 8259
-     * section 4) and formatting, and nothing else: numbers by their digits and scale as written (read with
-     * {@link #exactNumbers}), strings by their exact characters (an escape and the character it stands for are the
-     * same value; lone surrogates included), so two events that differ in any value get different hashes.
+     * A hash of the content of the JSON object {@code source} that ignores field order (objects are sets of named
+     * values, RFC 8259 section 4), formatting and the top-level fields {@code ignored}, and nothing else: numbers by
+     * their literal text ({@code 1.10}, {@code 1.1}, {@code 1e2}, {@code 1E2}, {@code -0} all differ), strings by their
+     * exact characters (an escape and the character it stands for are the same value; lone surrogates included), so
+     * two events that differ in any value get different hashes. Read with a streaming parser: a tree keeps no literal.
      */
-    static String contentHash(JsonNode node) {
-        StringBuilder canonical = new StringBuilder();
-        writeCanonical(node, canonical);
-        return sha256(canonical.toString()).substring(0, 32);
+    static String contentHash(String source, List<String> ignored) {
+        try (JsonParser parser = CANONICAL_READER.createParser(source)) {
+            parser.nextToken();
+            StringBuilder canonical = new StringBuilder(source.length());
+            writeCanonical(parser, canonical, ignored);
+            return sha256(canonical.toString()).substring(0, 32);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a JSON value", e);
+        }
     }
 
-    private static void writeCanonical(JsonNode node, StringBuilder out) {
-        if (node.isObject()) {
-            Map<String, JsonNode> sorted = new TreeMap<>();
-            node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+    private static void writeCanonical(JsonParser parser, StringBuilder out, List<String> ignored) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.START_OBJECT) {
+            Map<String, String> sorted = new TreeMap<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (ignored.contains(name)) {
+                    parser.skipChildren();
+                } else {
+                    StringBuilder value = new StringBuilder();
+                    writeCanonical(parser, value, List.of());
+                    sorted.put(name, value.toString());
+                }
+            }
             out.append('{');
-            sorted.forEach((name, value) -> {
-                out.append(quoted(name)).append(':');
-                writeCanonical(value, out);
-                out.append(',');
-            });
+            sorted.forEach((name, value) -> out.append(quoted(name)).append(':').append(value).append(','));
             out.append('}');
-        } else if (node.isArray()) {
+        } else if (token == JsonToken.START_ARRAY) {
             out.append('[');
-            for (JsonNode element : node) {
-                writeCanonical(element, out);
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                writeCanonical(parser, out, List.of());
                 out.append(',');
             }
             out.append(']');
-        } else if (node.isTextual()) {
-            out.append(quoted(node.textValue()));
-        } else if (node.isBigDecimal()) {
-            out.append(node.decimalValue().toString());
-        } else if (node.isFloatingPointNumber()) {
-            // a double read by a mapper without exactNumbers: its shortest exact decimal form
-            out.append(node.decimalValue().toString());
+        } else if (token == JsonToken.VALUE_STRING) {
+            out.append(quoted(parser.getText()));
         } else {
-            out.append(node.toString());
+            out.append(parser.getText());   // a number's literal text as written, true, false, null
         }
     }
 

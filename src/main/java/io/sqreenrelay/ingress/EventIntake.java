@@ -39,7 +39,7 @@ public final class EventIntake implements Processor {
         long now = System.currentTimeMillis();
         List<SqreenEvent> views = new ArrayList<>(received.size());
         for (ReceivedEvent event : received) {
-            views.add(SqreenEvents.normalize(event.json()));
+            views.add(SqreenEvents.normalize(event.json(), event.source()));
         }
         Set<String> storedBefore = recentKeys.known(views.stream().map(SqreenEvent::key).toList());
         List<AcceptedEvent> fresh = new ArrayList<>(received.size());

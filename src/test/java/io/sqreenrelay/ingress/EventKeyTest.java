@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Issue 12, fault 7 and its kind: the event key of an id-less event, read as ingress reads it, is lossless: two
  * events that differ in any value get different keys. Equal values written differently (field order, white space,
  * an escape for the character itself) are the same event: the policy is that of JSON's data model, objects being
- * unordered (RFC 8259 section 4), numbers compared as decimals with their scale as written (1.10 is not 1.1, 100 is
- * not 1e2; 1E2 is 1e+2 and -0.0 is 0.0), never as doubles.
+ * unordered (RFC 8259 section 4), strings by their characters; numbers by their exact literal text (SPEC, "Events":
+ * 1.10 is not 1.1, 100 is not 1e2, 1E2 is not 1e+2, -0 is not 0), never as doubles.
  */
 class EventKeyTest {
 
@@ -24,7 +24,12 @@ class EventKeyTest {
 
     private static String key(String value) {
         byte[] body = ("[" + EVENT.formatted(value) + "]").getBytes(StandardCharsets.UTF_8);
-        return SqreenEvents.normalize(WebhookBody.parse(body).get(0).json()).key();
+        return keyOf(WebhookBody.parse(body).get(0));
+    }
+
+    /** The key as ingress makes it: from the parsed event and its exact source text. */
+    private static String keyOf(io.sqreenrelay.event.ReceivedEvent event) {
+        return SqreenEvents.normalize(event.json(), event.source()).key();
     }
 
     static Stream<Arguments> differentValues() {
@@ -33,6 +38,13 @@ class EventKeyTest {
                 Arguments.of("0.1", "0.1000000000000000055511151231257827"),
                 Arguments.of("1.10", "1.1"),
                 Arguments.of("100", "1e2"),
+                Arguments.of("1E2", "1e+2"),                                  // the same decimal, not the same text
+                Arguments.of("1e2", "1E2"),
+                Arguments.of("1e2", "1e02"),
+                Arguments.of("1e-2", "1E-2"),
+                Arguments.of("0", "-0"),
+                Arguments.of("0.0", "-0.0"),
+                Arguments.of("1.0", "1.00"),
                 Arguments.of("1e400", "2e400"),                               // both infinite as doubles
                 Arguments.of("12345678901234567890", "12345678901234567891"), // beyond long
                 Arguments.of("9007199254740993", "9007199254740992"),         // beyond a double's integers
@@ -60,8 +72,7 @@ class EventKeyTest {
                 Arguments.of("\"A\\u00e9\"", "\"A\u00e9\""),
                 Arguments.of("\"\\u0041\"", "\"A\""),
                 Arguments.of("\"\\/\"", "\"/\""),
-                Arguments.of("1E2", "1e+2"),
-                Arguments.of("-0.0", "0.0"));   // one decimal value: BigDecimal has no negative zero
+                Arguments.of("[1e2, -0]", "[ 1e2 ,-0 ]"));
     }
 
     @ParameterizedTest(name = "{0} vs {1}")
@@ -75,8 +86,7 @@ class EventKeyTest {
     void differentIdsGiveDifferentKeys(String one, String other) {
         String event = "[{\"sqreen_payload_type\":\"security_event\",\"application_id\":\"app\",\"id\":%s}]";
         List<String> keys = Stream.of(one, other)
-                .map(id -> SqreenEvents.normalize(WebhookBody.parse(event.formatted(id).getBytes(StandardCharsets.UTF_8))
-                        .get(0).json()).key())
+                .map(id -> keyOf(WebhookBody.parse(event.formatted(id).getBytes(StandardCharsets.UTF_8)).get(0)))
                 .toList();
         assertThat(keys.get(0)).isNotEqualTo(keys.get(1));
     }
