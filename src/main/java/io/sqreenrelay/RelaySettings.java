@@ -91,7 +91,7 @@ public record RelaySettings(
         }
         try {
             int port = Integer.parseInt(text.trim());
-            if (port >= 0 && port <= 65535) {
+            if (port >= 1 && port <= 65535) {   // 0 would be a random port, not the one Sqreen is told
                 return port;
             }
         } catch (NumberFormatException e) {

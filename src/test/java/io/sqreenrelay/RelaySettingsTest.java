@@ -46,7 +46,7 @@ class RelaySettingsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc", "-1", "65536", "80 80", "8080x"})
+    @ValueSource(strings = {"abc", "-1", "0", "65536", "80 80", "8080x"})
     void aWrongPortNamesItsVariable(String port) {
         assertThatThrownBy(() -> read(Map.of("relay.http-port", port)))
                 .isInstanceOf(InvalidSetting.class)

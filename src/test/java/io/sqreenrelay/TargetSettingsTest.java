@@ -81,6 +81,17 @@ class TargetSettingsTest {
     }
 
     @Test
+    void aUrlWithCharactersNoUriAllowsReachesItsTargetEncodedAndABadOneSaysWhy() {
+        // a space and the other ASCII characters RFC 3986 allows nowhere are sent percent-encoded; escapes stay as written
+        assertThat(TargetSettings.webUrl("http://h.test/a b?q=c d&x=%2F|{}", "HTTP_TARGET_URL", false).toASCIIString())
+                .isEqualTo("http://h.test/a%20b?q=c%20d&x=%2F%7C%7B%7D");
+        assertThatThrownBy(() -> TargetSettings.webUrl("http://user:%zzs3cr3t@h.test/", "HTTP_TARGET_URL", false))
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessageStartingWith("HTTP_TARGET_URL is not a valid URL: malformed escape pair at character 13")
+                .hasMessageNotContaining("s3cr3t");
+    }
+
+    @Test
     void smsNeedsItsTokenSenderAndNumbers() {
         Map<String, String> sms = new HashMap<>(Map.of("relay.twilio.account-sid", "AC123", "relay.twilio.auth-token", "t",
                 "relay.sms.from", "+15550000000", "relay.admin.phones", "+15550000001"));
