@@ -30,6 +30,7 @@ signature="$(openssl dgst -sha256 -hmac "$key" -r < "$body" | cut -d' ' -f1)"
 answer="$(mktemp)"
 if [ $# -gt 0 ]; then trap 'rm -f "$answer"' EXIT; else trap 'rm -f "$answer" "$body"' EXIT; fi
 status="$(curl -sS -o "$answer" -w '%{http_code}' -X POST "$url" \
-  -H 'Content-Type: application/json' -H "X-Sqreen-Integrity: $signature" --data-binary "@$body")"
+  -H 'Content-Type: application/json' -H "X-Sqreen-Integrity: $signature" --data-binary "@$body")" \
+  || { echo "POST $url -> no answer (is the relay running?)" >&2; exit 1; }
 echo "POST $url -> $status $(cat "$answer")"
 [ "$status" = "200" ]

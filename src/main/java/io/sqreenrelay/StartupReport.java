@@ -52,7 +52,7 @@ final class StartupReport {
         String internal = settings.applicationId() == null
                 ? "off (SQREEN_APPLICATION_ID not set)"
                 : "application " + settings.applicationId() + " (" + settings.appName() + ")";
-        LOG.info("sqreen-relay ready: POST http://0.0.0.0:{}/v1/webhook | health and metrics: http://0.0.0.0:{}/observe/"
+        LOG.info("sqreen-relay ready: POST http://0.0.0.0:{}/v1/webhook | health: http://0.0.0.0:{}/observe/health, metrics: /observe/metrics"
                         + " | broker: {} | targets: {} | internal alerts: {} | signature keys: {}",
                 settings.httpPort(), settings.managementPort(), settings.brokerDescription(), targets.isEmpty() ? "none" : targets, internal,
                 settings.signatureKeys().isEmpty() ? "1 generated" : settings.signatureKeys().size() + " configured");
