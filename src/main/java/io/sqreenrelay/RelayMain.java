@@ -1,5 +1,6 @@
 package io.sqreenrelay;
 
+import com.rabbitmq.client.AuthenticationFailureException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.camel.FailedToCreateRouteException;
@@ -59,6 +60,11 @@ public final class RelayMain {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidSetting wrong) {
                 return wrong;
+            }
+            if (cause instanceof AuthenticationFailureException refused) {
+                // whichever route met it first, the cause is the setting (the broker's text names no secret)
+                return new InvalidSetting("RABBITMQ_URI: the broker refused the user or password (" + refused.getMessage()
+                        + ")");
             }
             if (cause instanceof NoSuchFileException missing) {
                 // Camel looks for the routes before anything else: the routes directory is not where it should be

@@ -102,6 +102,14 @@ class StartupIT {
     }
 
     @Test
+    void aPasswordTheBrokerRefusesEndsTheStartNamingRabbitmqUri() throws Exception {
+        String line = failedStart("refused", Map.of("RABBITMQ_URI", broker.uri().replace("guest:guest@", "guest:wrong-s3cret@")),
+                RelayUnderTest.freePort(), 2);
+        assertThat(line).startsWith("sqreen-relay cannot start: RABBITMQ_URI: the broker refused the user or password")
+                .doesNotContain("wrong-s3cret");
+    }
+
+    @Test
     void everyRouteRunsWhenTheReadyLineComesAndNoneRestarts() throws Exception {
         // every target off but the log: their routes are neither started nor shown restarting
         Path console = work.resolve("ready-console.txt");
