@@ -6,7 +6,6 @@ import static io.sqreenrelay.delivery.NotificationText.oneLine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sqreenrelay.event.AcceptedEvent;
-import io.sqreenrelay.event.SqreenEvent;
 import io.sqreenrelay.event.SqreenEvents;
 import java.time.Instant;
 import org.apache.camel.Exchange;
@@ -43,12 +42,11 @@ public final class EmailMessage implements Processor {
     }
 
     public static String subject(AcceptedEvent event) {
-        SqreenEvent view = NotificationText.view(event);
-        StringBuilder subject = new StringBuilder(NotificationText.headline(view, event.internal()));
-        if (view.applicationName() != null) {
-            subject.append(" (").append(oneLine(view.applicationName()));
-            if (view.environment() != null) {
-                subject.append(", ").append(oneLine(view.environment()));
+        StringBuilder subject = new StringBuilder(NotificationText.headline(event, event.internal()));
+        if (event.applicationName() != null) {
+            subject.append(" (").append(oneLine(event.applicationName()));
+            if (event.environment() != null) {
+                subject.append(", ").append(oneLine(event.environment()));
             }
             subject.append(')');
         }
@@ -56,21 +54,20 @@ public final class EmailMessage implements Processor {
     }
 
     public String body(AcceptedEvent event) {
-        SqreenEvent view = NotificationText.view(event);
         StringBuilder body = new StringBuilder(1024);
         if (event.internal()) {
             body.append(INTERNAL_TAG).append(" This event concerns ").append(oneLine(appName))
                     .append(", the application that relays these alerts.\n\n");
         }
-        body.append(NotificationText.headline(view, false)).append("\n\n");
-        line(body, "Application", view.applicationName());
-        line(body, "Application id", view.applicationId());
-        line(body, "Environment", view.environment());
-        line(body, "Date", view.date());
-        if (!view.ips().isEmpty()) {
-            line(body, "IP addresses", String.join(", ", view.ips()));
+        body.append(NotificationText.headline(event, false)).append("\n\n");
+        line(body, "Application", event.applicationName());
+        line(body, "Application id", event.applicationId());
+        line(body, "Environment", event.environment());
+        line(body, "Date", event.date());
+        if (!event.ips().isEmpty()) {
+            line(body, "IP addresses", String.join(", ", event.ips()));
         }
-        line(body, "Link", view.link());
+        line(body, "Link", event.link());
         line(body, "Event key", event.key());
         line(body, "Received", Instant.ofEpochMilli(event.receivedAt()).toString());
         body.append("\nThe event as Sqreen sent it:\n").append(pretty(event.source())).append('\n');
