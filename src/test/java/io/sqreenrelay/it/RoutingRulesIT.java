@@ -1,7 +1,6 @@
 package io.sqreenrelay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -149,16 +148,46 @@ class RoutingRulesIT {
 
     @Test
     void aRoutingRuleWithASyntaxErrorIsRefusedWhenItsFileIsLoaded() throws Exception {
+        String brokenRule = "${exchangeProperty.relayEvent.environment == 'x'";
+        // at start: no start, one line naming the route, its file and the error
         Path data = Files.createTempDirectory("relay-it-broken-rule");
         Path routes = copyOfTheRoutes(data);
-        Path broken = routes.resolve("target-broken.yaml");
         try (StubHttpServer target = new StubHttpServer(200)) {
-            Files.writeString(broken, ruleTarget("broken", "${exchangeProperty.relayEvent.environment == 'x'", target));
-            assertThatThrownBy(() -> RelayUnderTest.start(TestBroker.embedded(), data, Map.of(
-                    "relay.routes-dir", routes.toString(), "relay.signature-key", KEY)).close())
-                    .hasMessageContaining("deliver-broken")
-                    .rootCause().isInstanceOf(org.apache.camel.language.simple.types.SimpleParserException.class);
+            Files.writeString(routes.resolve("target-broken.yaml"), ruleTarget("broken", brokenRule, target));
+            Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> RelayUnderTest.start(
+                    TestBroker.embedded(), data, Map.of("relay.routes-dir", routes.toString(), "relay.signature-key", KEY))
+                    .close());
+            String line = io.sqreenrelay.RelayMain.cannotStart(refused, routes);
+            System.out.println("A broken rule at start: sqreen-relay cannot start: " + line);
+            assertThat(line).doesNotContain("\n").startsWith("route deliver-broken (" + routes.resolve("target-broken.yaml") + "): ")
+                    .contains("SimpleParserException").endsWith(" in " + brokenRule);
         }
+
+        // on a hot reload: the file is refused, named in the log, and the routes that ran keep running
+        Path reloadData = Files.createTempDirectory("relay-it-broken-reload");
+        Path reloadRoutes = copyOfTheRoutes(reloadData);
+        try (StubHttpServer target = new StubHttpServer(200);
+             RelayUnderTest relay = RelayUnderTest.start(TestBroker.embedded(), reloadData, Map.of(
+                     "relay.routes-dir", reloadRoutes.toString(), "relay.signature-key", KEY,
+                     "camel.main.routes-reload-enabled", "true"))) {
+            Path file = reloadRoutes.resolve("target-later.yaml");
+            Files.writeString(file, ruleTarget("later", "${exchangeProperty.relayEvent.internal} == false", target));
+            await().atMost(PATIENCE).until(() -> relay.camel().getRoute("deliver-later") != null
+                    && relay.camel().getRouteController().getRouteStatus("deliver-later").isStarted());
+            Files.writeString(file, ruleTarget("later", brokenRule, target));
+            await().atMost(PATIENCE).until(() -> appLog().lines().anyMatch(l ->
+                    l.contains("Error reloading routes from file") && l.contains(file.toString())));
+            byte[] body = IngressContractTestBase.freshEvents(1);
+            assertThat(relay.postSigned(KEY, body).statusCode()).isEqualTo(200);
+            String key = IngressContractTestBase.keysIn(new String(body, StandardCharsets.UTF_8)).get(0);
+            await().atMost(PATIENCE).until(() -> keysAt(target).contains(key));
+        }
+    }
+
+    /** The application log of this test JVM (LOG_DIR is set by the pom). */
+    private static String appLog() throws Exception {
+        Path log = NotificationLog.file().resolveSibling("sqreen-relay.log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }
 
     // ---- what the SPEC says each target gets, built here from the event as sent
