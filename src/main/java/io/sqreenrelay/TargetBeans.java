@@ -27,7 +27,7 @@ final class TargetBeans {
 
     static void bind(Registry registry, RelaySettings settings, TargetSettings targets, DeliveredKeys delivered) {
         TargetSettings.Mail mail = targets.mail();
-        registry.bind("emailMessage", new EmailMessage(settings.appName(), mail == null ? "off@localhost" : mail.from()));
+        registry.bind("emailMessage", new EmailMessage(settings.appName()));
         registry.bind("emailRecipients", new Recipients(mail == null ? List.of() : mail.to(), delivered));
         registry.bind("adminEmailRecipients", new Recipients(mail == null ? List.of() : mail.admins(), delivered));
         registry.bind("smtpProperties", smtpProperties(mail, targets.targetTimeout().toMillis()));

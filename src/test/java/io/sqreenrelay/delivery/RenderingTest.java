@@ -50,12 +50,13 @@ class RenderingTest {
 
     @Test
     void theMailBodyHasEveryUsefulFieldAndTheLink() {
-        String body = new EmailMessage("sqreen-relay", "relay@example.test").body(event("SQL injection", true));
+        AcceptedEvent event = event("SQL injection", true);
+        String body = new EmailMessage("sqreen-relay").body(event);
         assertThat(body).startsWith("[INTERNAL SECURITY ALERT] This event concerns sqreen-relay")
                 .contains("Application:    shop").contains("Environment:    production")
                 .contains("IP addresses:   10.0.0.1").contains("Link:           https://my.sqreen.com/e/1")
-                .contains("Event key:      app:security_event:id-e1").contains("\"event_id\" : \"e1\"");
-        assertThat(new EmailMessage("r", "relay@example.test").body(event(HOSTILE, false)).lines())
+                .contains("Event key:      app:security_event:id-e1").endsWith("as Sqreen sent it:\n" + event.source() + "\n");
+        assertThat(new EmailMessage("r").body(event(HOSTILE, false)).lines())
                 .noneMatch(line -> line.startsWith("Bcc:"));
     }
 
