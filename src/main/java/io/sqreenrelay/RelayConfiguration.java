@@ -124,7 +124,7 @@ public class RelayConfiguration implements CamelConfiguration {
         DeliveredKeys delivered = new DeliveredKeys(settings.dedupWindow(), stateDir, shared);
         context.addService(delivered);
         context.getRegistry().bind("deliveredKeys", delivered);
-        TargetBeans.bind(context, settings, targets, delivered);
+        TargetBeans.bind(context.getRegistry(), settings, targets, delivered);
         // Every target queue is durable, and a quorum queue on RabbitMQ with an explicit delivery limit (replicated;
         // the embedded broker ignores the arguments); rate-limited targets' queues have a single active consumer
         // (QueueArguments). Map beans, because endpoint parameters would turn x-queue-type into xQueueType.

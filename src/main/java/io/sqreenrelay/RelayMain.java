@@ -3,6 +3,8 @@ package io.sqreenrelay;
 import com.rabbitmq.client.AuthenticationFailureException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExpressionIllegalSyntaxException;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
 import org.apache.camel.main.Main;
@@ -20,14 +22,15 @@ public final class RelayMain {
 
     public static void main(String[] args) throws Exception {
         int exitCode;
+        Main main = newMain();
         try {
-            exitCode = newMain().run(args);
+            exitCode = main.run(args);
         } catch (Exception e) {
             // a fatal start-up error is one clear line naming its cause, not a stack trace; no ready line came
             InvalidSetting wrong = invalidSetting(e);
             StartupFailure failure = find(e, StartupFailure.class);
             String cause = wrong != null ? wrong.getMessage()
-                    : failure != null ? failure.getMessage() : routeOf(e) + StartupCheck.summary(e);
+                    : failure != null ? failure.getMessage() : cannotStart(e, routesDir(main));
             System.err.println("sqreen-relay cannot start: " + cause);
             exitCode = wrong != null ? 2 : 1;
         } finally {
@@ -37,14 +40,41 @@ public final class RelayMain {
         System.exit(exitCode);
     }
 
-    /** "route x: " when the failure is that of a route that could not be created or started, else "". */
-    private static String routeOf(Throwable e) {
+    /**
+     * The cause of a failed start, on one line: the route that could not be created or started and the file in
+     * {@code routesDir} that defines it, when it is one ({@code route deliver-x (routes/target-x.yaml): }), then the
+     * innermost error; for an expression with a syntax error (a routing rule, {@code when}), the expression too.
+     */
+    public static String cannotStart(Throwable e, Path routesDir) {
+        String route = null;
         FailedToCreateRouteException create = find(e, FailedToCreateRouteException.class);
-        if (create != null) {
-            return "route " + create.getRouteId() + ": ";
-        }
         FailedToStartRouteException start = find(e, FailedToStartRouteException.class);
-        return start != null ? "route " + start.getRouteId() + ": " : "";
+        if (create != null) {
+            route = create.getRouteId();
+        } else if (start != null) {
+            route = start.getRouteId();
+        }
+        StringBuilder line = new StringBuilder();
+        if (route != null) {
+            line.append("route ").append(route);
+            Path file = RouteFiles.defining(routesDir, route);
+            if (file != null) {
+                line.append(" (").append(file).append(')');
+            }
+            line.append(": ");
+        }
+        line.append(StartupCheck.summary(e));
+        ExpressionIllegalSyntaxException syntax = find(e, ExpressionIllegalSyntaxException.class);
+        if (syntax != null && syntax.getExpression() != null) {
+            line.append(" in ").append(syntax.getExpression().lines().findFirst().orElse(""));
+        }
+        return line.toString();
+    }
+
+    private static Path routesDir(Main main) {
+        CamelContext context = main.getCamelContext();
+        String dir = context == null ? null : context.getPropertiesComponent().resolveProperty("relay.routes-dir").orElse(null);
+        return Path.of(dir == null ? "routes" : dir);
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

@@ -59,6 +59,7 @@ public record TargetSettings(
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)?");
     private static final Pattern PHONE = Pattern.compile("[+0-9A-Za-z:.()\\- ]{3,40}");
     private static final Pattern ACCOUNT_SID = Pattern.compile("[A-Za-z0-9]{2,64}");
+    private static final Pattern ROUTING_KEY = Pattern.compile("[A-Za-z0-9]{1,128}");
 
     public static TargetSettings read(Function<String, String> property) {
         Duration first = duration(property.apply("relay.retry.first-delay"), "RETRY_FIRST_DELAY", "5s");
@@ -66,6 +67,7 @@ public record TargetSettings(
         if (max.compareTo(first) < 0) {
             throw new InvalidSetting("RETRY_MAX_DELAY must not be shorter than RETRY_FIRST_DELAY");
         }
+        pagerDutyAndTeams(property);
         return new TargetSettings(
                 new RetryPolicy(first, max, duration(property.apply("relay.retry.max-age"), "RETRY_MAX_AGE", "24h")),
                 Duration.ofMillis(RelaySettings.positiveInt(
@@ -122,7 +124,31 @@ public record TargetSettings(
 
     private static HttpTarget http(Function<String, String> property) {
         TargetUrl url = targetUrl(property.apply("relay.http-target.url"), "HTTP_TARGET_URL", false);
-        return url == null ? null : new HttpTarget(url, blankToNull(property.apply("relay.http-target.secret")));
+        String secret = blankToNull(property.apply("relay.http-target.secret"));
+        if (secret != null && secret.startsWith("whsec_")) {
+            try {
+                java.util.Base64.getDecoder().decode(secret.substring("whsec_".length()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSetting("HTTP_TARGET_SECRET starts with whsec_ but the rest is not base64 "
+                        + "(Standard Webhooks secrets are whsec_<base64>)");
+            }
+        }
+        return url == null ? null : new HttpTarget(url, secret);
+    }
+
+    /**
+     * The targets that live in YAML alone (routes/target-pagerduty.yaml, routes/target-teams.yaml) read their settings
+     * there; they are checked here all the same, so that a wrong one stops the start. A routing key is letters and
+     * digits (it is written into the target's jq payload), never quoted back.
+     */
+    private static void pagerDutyAndTeams(Function<String, String> property) {
+        String routingKey = blankToNull(property.apply("relay.pagerduty.routing-key"));
+        if (routingKey != null && !ROUTING_KEY.matcher(routingKey).matches()) {
+            throw new InvalidSetting("PAGERDUTY_ROUTING_KEY must be letters and digits (PagerDuty's integration key)");
+        }
+        webUrl(orDefault(property.apply("relay.pagerduty.api-url"), "https://events.pagerduty.com"), "PAGERDUTY_API_URL",
+                false);
+        webUrl(property.apply("relay.teams.webhook-url"), "TEAMS_WEBHOOK_URL", true);
     }
 
     private static Sms sms(Function<String, String> property) {

@@ -1,10 +1,6 @@
 package io.sqreenrelay.delivery;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sqreenrelay.event.AcceptedEvent;
-import io.sqreenrelay.event.SqreenEvent;
-import io.sqreenrelay.event.SqreenEvents;
 
 /**
  * Renders an accepted event for people. Text that comes from an event is data: it never splits a line, and
@@ -14,41 +10,30 @@ public final class NotificationText {
 
     public static final String INTERNAL_TAG = "[INTERNAL SECURITY ALERT]";
     private static final int MAX_FIELD = 300;
-    private static final ObjectMapper MAPPER = SqreenEvents.exactNumbers(new ObjectMapper());
-
-    /** The normalized view of an accepted event. */
-    public static SqreenEvent view(AcceptedEvent event) {
-        try {
-            return SqreenEvents.normalize(MAPPER.readTree(event.source()), event.source());
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("stored event " + event.key() + " is not JSON", e);
-        }
-    }
 
     /**
      * What happened, on one line, for mail subjects, mail bodies and texts: {@code Sqreen <type>: <title>}, after
      * {@code [INTERNAL SECURITY ALERT] } when {@code tagged}.
      */
-    public static String headline(SqreenEvent view, boolean tagged) {
-        return (tagged ? INTERNAL_TAG + " " : "") + "Sqreen " + oneLine(view.type()) + ": " + oneLine(view.title());
+    public static String headline(AcceptedEvent event, boolean tagged) {
+        return (tagged ? INTERNAL_TAG + " " : "") + "Sqreen " + oneLine(event.type()) + ": " + oneLine(event.title());
     }
 
     /** One log line: the internal-alert tag first when it applies, then what, where, when, who and the link. */
     public String logLine(AcceptedEvent event) {
-        SqreenEvent view = view(event);
         StringBuilder line = new StringBuilder(256);
         if (event.internal()) {
             line.append(INTERNAL_TAG).append(' ');
         }
-        line.append(oneLine(view.type())).append(": \"").append(oneLine(view.title())).append('"');
-        field(line, "app", view.applicationName());
-        field(line, "app_id", view.applicationId());
-        field(line, "env", view.environment());
-        field(line, "date", view.date());
-        if (!view.ips().isEmpty()) {
-            field(line, "ips", String.join(",", view.ips()));
+        line.append(oneLine(event.type())).append(": \"").append(oneLine(event.title())).append('"');
+        field(line, "app", event.applicationName());
+        field(line, "app_id", event.applicationId());
+        field(line, "env", event.environment());
+        field(line, "date", event.date());
+        if (!event.ips().isEmpty()) {
+            field(line, "ips", String.join(",", event.ips()));
         }
-        field(line, "link", view.link());
+        field(line, "link", event.link());
         field(line, "key", event.key());
         return line.toString();
     }

@@ -3,14 +3,12 @@ package io.sqreenrelay.delivery;
 import static io.sqreenrelay.delivery.NotificationText.INTERNAL_TAG;
 import static io.sqreenrelay.delivery.NotificationText.oneLine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sqreenrelay.event.AcceptedEvent;
-import io.sqreenrelay.event.SqreenEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * An incoming-webhook message for an event: title, type, application, environment, date, addresses and a link;
@@ -18,51 +16,45 @@ import org.apache.camel.Processor;
  *
  * <p>Event text is data, never markup: Slack's control characters {@code & < >} are escaped, so a title holding
  * {@code <!channel>} or a link of its own shows as text. The webhook URL is a secret: it only travels in the
- * request's target header, never in an endpoint URI that Camel might log.
+ * request's {@code CamelHttpUri} header, set in routes/target-slack.yaml, never in an endpoint URI that Camel might log.
  */
-public final class SlackMessage implements Processor {
+public final class SlackMessage {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SAFE_LINK = Pattern.compile("https?://[^\\s<>|&\"]+");
-    private final TargetUrl webhook;
     private final String appName;
 
-    public SlackMessage(TargetUrl webhook, String appName) {
-        this.webhook = webhook;
+    public SlackMessage(String appName) {
         this.appName = appName;
     }
 
-    @Override
-    public void process(Exchange exchange) throws Exception {
-        AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
+    /** The incoming-webhook payload, {@code {"text": ...}}, as JSON text. */
+    public String payload(@ExchangeProperty(DeliveryProperties.EVENT) AcceptedEvent event)
+            throws JsonProcessingException {
         ObjectNode payload = JSON.createObjectNode().put("text", text(event, appName));
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        webhook.applyTo(exchange.getMessage());
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
-        exchange.getMessage().setBody(JSON.writeValueAsString(payload).getBytes(StandardCharsets.UTF_8));
+        return JSON.writeValueAsString(payload);
     }
 
     public static String text(AcceptedEvent event, String appName) {
-        SqreenEvent view = NotificationText.view(event);
         StringBuilder text = new StringBuilder(512);
         if (event.internal()) {
             text.append(":rotating_light: *").append(INTERNAL_TAG).append("* ")
                     .append(escape(appName)).append(" itself is concerned\n");
         }
-        text.append('*').append(escape(view.title())).append("*\n");
-        text.append(escape(view.type()));
-        part(text, "app", view.applicationName());
-        part(text, "env", view.environment());
-        part(text, "date", view.date());
-        if (!view.ips().isEmpty()) {
-            part(text, "IPs", String.join(", ", view.ips()));
+        text.append('*').append(escape(event.title())).append("*\n");
+        text.append(escape(event.type()));
+        part(text, "app", event.applicationName());
+        part(text, "env", event.environment());
+        part(text, "date", event.date());
+        if (!event.ips().isEmpty()) {
+            part(text, "IPs", String.join(", ", event.ips()));
         }
-        if (view.link() != null) {
+        if (event.link() != null) {
             text.append('\n');
-            if (SAFE_LINK.matcher(view.link()).matches() && view.link().length() <= 2000) {
-                text.append('<').append(view.link()).append("|Open in Sqreen>");
+            if (SAFE_LINK.matcher(event.link()).matches() && event.link().length() <= 2000) {
+                text.append('<').append(event.link()).append("|Open in Sqreen>");
             } else {
-                text.append(escape(view.link()));
+                text.append(escape(event.link()));
             }
         }
         return text.toString();

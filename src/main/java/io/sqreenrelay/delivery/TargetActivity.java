@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * What each target has been doing: the delivery metrics (delivered, retried, dead-lettered; time from acceptance to
+ * What each target has been doing: the delivery metrics (delivered, retried, dead-lettered, filtered; time from acceptance to
  * delivery) and, for the health details, how many deliveries failed in a row and the last error. The delivery
  * template reports each delivery, {@link DeliveryFailures} each failure.
  */
@@ -51,6 +51,11 @@ public final class TargetActivity {
         }
     }
 
+    /** An event the target's routing rule ({@code when}) did not want: acknowledged, not sent. */
+    public void filtered(@ExchangeProperty(DeliveryProperties.TARGET) String target) {
+        target(target).filtered.increment();
+    }
+
     void retried(String target, String reason) {
         Target t = target(target);
         t.retried.increment();
@@ -78,6 +83,7 @@ public final class TargetActivity {
         final Counter delivered;
         final Counter retried;
         final Counter deadLettered;
+        final Counter filtered;
         final Timer latency;
         int failuresInARow;
         String lastError;
@@ -88,6 +94,7 @@ public final class TargetActivity {
             delivered = outcome(name, "delivered");
             retried = outcome(name, "retried");
             deadLettered = outcome(name, "dead_lettered");
+            filtered = outcome(name, "filtered");
             latency = Timer.builder("sqreen.relay.delivery.latency")
                     .description("Time from the acceptance of an event to its delivery, by target")
                     .tag("target", name)
@@ -99,7 +106,7 @@ public final class TargetActivity {
 
         private Counter outcome(String target, String outcome) {
             return Counter.builder("sqreen.relay.deliveries")
-                    .description("Delivery attempts by target and outcome (delivered, retried later, dead-lettered)")
+                    .description("Delivery attempts by target and outcome (delivered, retried later, dead-lettered, filtered out by the target's rule)")
                     .tag("target", target)
                     .tag("outcome", outcome)
                     .register(registry);

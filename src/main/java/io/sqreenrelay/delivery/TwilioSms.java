@@ -3,21 +3,19 @@ package io.sqreenrelay.delivery;
 import static io.sqreenrelay.delivery.NotificationText.oneLine;
 
 import io.sqreenrelay.event.AcceptedEvent;
-import io.sqreenrelay.event.SqreenEvent;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.ExchangeProperty;
 
 /**
- * SMS through Twilio's Messages API: the request that texts an event to one number, the one in the exchange property
+ * SMS through Twilio's Messages API: the form and authorization of the request (routes/target-sms.yaml) that texts an event to one number, the one in the exchange property
  * {@value Recipients#RECIPIENT} (form {@code To}, {@code From}, {@code Body}, basic authentication with the account
  * SID and auth token; https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource). Which
  * numbers are texted is {@link Recipients}' business.
  */
-public final class TwilioSms implements Processor {
+public final class TwilioSms {
 
     /** Twilio's limit for one message body. */
     public static final int MAX_BODY = 1600;
@@ -25,6 +23,7 @@ public final class TwilioSms implements Processor {
     private final String authorization;
     private final String from;
 
+    /** @param messagesUrl {@code {TWILIO_API_URL}/2010-04-01/Accounts/{sid}/Messages.json}, where a POST sends */
     public TwilioSms(URI messagesUrl, String accountSid, String authToken, String from) {
         this.messagesUrl = messagesUrl;
         this.authorization = "Basic " + Base64.getEncoder()
@@ -32,31 +31,33 @@ public final class TwilioSms implements Processor {
         this.from = from;
     }
 
-    /** Makes the Twilio request that texts the event to the number in {@value Recipients#RECIPIENT}. */
-    @Override
-    public void process(Exchange exchange) {
-        AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
-        String to = exchange.getProperty(Recipients.RECIPIENT, String.class);
-        String form = "To=" + encode(to) + "&From=" + encode(from) + "&Body=" + encode(text(event));
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, messagesUrl.toString());
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded; charset=UTF-8");
-        exchange.getMessage().setHeader("Authorization", authorization);
-        exchange.getMessage().setBody(form.getBytes(StandardCharsets.UTF_8));
+    /** The form that texts the event to {@code to}: {@code To}, {@code From} and {@code Body}, URL-encoded (UTF-8). */
+    public String form(@ExchangeProperty(DeliveryProperties.EVENT) AcceptedEvent event,
+                       @ExchangeProperty(Recipients.RECIPIENT) String to) {
+        return "To=" + encode(to) + "&From=" + encode(from) + "&Body=" + encode(text(event));
+    }
+
+    /** Where the request goes: the account's Messages resource. */
+    public String messagesUrl() {
+        return messagesUrl.toString();
+    }
+
+    /** The request's {@code Authorization}: Basic, with the account SID and auth token (a secret: never logged). */
+    public String authorization() {
+        return authorization;
     }
 
     /** The message: tag, type, title, application and environment, link; never over {@value #MAX_BODY} characters. */
     public static String text(AcceptedEvent event) {
-        SqreenEvent view = NotificationText.view(event);
-        StringBuilder text = new StringBuilder(NotificationText.headline(view, event.internal()));
-        if (view.applicationName() != null) {
-            text.append(" | ").append(oneLine(view.applicationName()));
-            if (view.environment() != null) {
-                text.append(" (").append(oneLine(view.environment())).append(')');
+        StringBuilder text = new StringBuilder(NotificationText.headline(event, event.internal()));
+        if (event.applicationName() != null) {
+            text.append(" | ").append(oneLine(event.applicationName()));
+            if (event.environment() != null) {
+                text.append(" (").append(oneLine(event.environment())).append(')');
             }
         }
-        if (view.link() != null) {
-            text.append(" | ").append(oneLine(view.link()));
+        if (event.link() != null) {
+            text.append(" | ").append(oneLine(event.link()));
         }
         return cut(text.toString(), MAX_BODY);
     }

@@ -1,5 +1,6 @@
 package io.sqreenrelay.event;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -16,6 +17,8 @@ import java.util.List;
  * @param date            when it happened (ISO-8601 text, as Sqreen sent it)
  * @param link            the event's page on Sqreen
  * @param ips             the addresses involved
+ * @param risk            the risk Sqreen gave (v1 {@code risk}, v2 {@code risk} or {@code risk_coefficient}), as
+ *                        written; null when absent
  * @param key             the stable de-duplication key: application, type, and an id or a content hash
  */
 public record SqreenEvent(
@@ -28,6 +31,7 @@ public record SqreenEvent(
         String date,
         String link,
         List<String> ips,
+        BigDecimal risk,
         String key) {
 
     /** True when this event concerns the application whose id is {@code ownApplicationId}. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -98,6 +99,7 @@ public final class SqreenEvents {
                         event.path("date_created")),
                 firstText(body.path("url"), body.path("event_url")),
                 ips(body),
+                risk(body.path("risk"), body.path("risk_coefficient")),
                 eventKey(event, source, v2, type, applicationId));
     }
 
@@ -206,6 +208,16 @@ public final class SqreenEvents {
                 into.add(ip);
             }
         }
+    }
+
+    /** The first of the nodes that is a number, exactly as written (with {@link #exactNumbers}); null when none is. */
+    private static BigDecimal risk(JsonNode... candidates) {
+        for (JsonNode candidate : candidates) {
+            if (candidate.isNumber()) {
+                return candidate.decimalValue();
+            }
+        }
+        return null;
     }
 
     /** The first of the nodes that is a non-blank string or a number, as text; null when none is. */

@@ -47,7 +47,7 @@ public final class EventIntake implements Processor {
         for (int i = 0; i < received.size(); i++) {
             SqreenEvent view = views.get(i);
             if (keysInRequest.add(view.key()) && !storedBefore.contains(view.key())) {
-                fresh.add(new AcceptedEvent(view.key(), view.concerns(ownApplicationId), now, received.get(i).source()));
+                fresh.add(AcceptedEvent.of(view, view.concerns(ownApplicationId), now, received.get(i).source()));
             }
         }
         exchange.getMessage().setBody(fresh);

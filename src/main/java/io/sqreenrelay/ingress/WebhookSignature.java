@@ -1,14 +1,11 @@
 package io.sqreenrelay.ingress;
 
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
+import io.sqreenrelay.signing.HmacSha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -20,7 +17,6 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class WebhookSignature {
 
-    private static final String HMAC_SHA256 = "HmacSHA256";
     private static final int DIGEST_LENGTH = 32;
 
     private final List<SecretKeySpec> keys;
@@ -30,9 +26,7 @@ public final class WebhookSignature {
         if (secrets.isEmpty() || secrets.stream().anyMatch(s -> s == null || s.isEmpty())) {
             throw new IllegalArgumentException("at least one non-empty signature key is required");
         }
-        this.keys = secrets.stream()
-                .map(s -> new SecretKeySpec(s.getBytes(StandardCharsets.UTF_8), HMAC_SHA256))
-                .toList();
+        this.keys = secrets.stream().map(HmacSha256::key).toList();
     }
 
     /** Parses a comma-separated list of secrets, as {@code SIGNATURE_KEY} holds them. */
@@ -65,19 +59,13 @@ public final class WebhookSignature {
         return HexFormat.of().formatHex(hmac(keys.get(0), body));
     }
 
-    /** The lower-case hex HMAC-SHA256 of {@code body} keyed with {@code secret}'s UTF-8 bytes. */
+    /** The lower-case hex HMAC-SHA256 of {@code body} keyed with {@code secret}'s UTF-8 bytes ({@link HmacSha256}). */
     public static String sign(String secret, byte[] body) {
-        return new WebhookSignature(List.of(secret)).sign(body);
+        return HmacSha256.hex(secret, body);
     }
 
     private static byte[] hmac(SecretKeySpec key, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance(HMAC_SHA256);
-            mac.init(key);
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
-        }
+        return HmacSha256.mac(key, body);
     }
 
     /** 64 hex digits (either case, surrounding blanks ignored) as 32 bytes; null when malformed. */

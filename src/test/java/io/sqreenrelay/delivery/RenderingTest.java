@@ -50,12 +50,13 @@ class RenderingTest {
 
     @Test
     void theMailBodyHasEveryUsefulFieldAndTheLink() {
-        String body = new EmailMessage("sqreen-relay", "relay@example.test").body(event("SQL injection", true));
+        AcceptedEvent event = event("SQL injection", true);
+        String body = new EmailMessage("sqreen-relay").body(event);
         assertThat(body).startsWith("[INTERNAL SECURITY ALERT] This event concerns sqreen-relay")
                 .contains("Application:    shop").contains("Environment:    production")
                 .contains("IP addresses:   10.0.0.1").contains("Link:           https://my.sqreen.com/e/1")
-                .contains("Event key:      app:security_event:id-e1").contains("\"event_id\" : \"e1\"");
-        assertThat(new EmailMessage("r", "relay@example.test").body(event(HOSTILE, false)).lines())
+                .contains("Event key:      app:security_event:id-e1").endsWith("as Sqreen sent it:\n" + event.source() + "\n");
+        assertThat(new EmailMessage("r").body(event(HOSTILE, false)).lines())
                 .noneMatch(line -> line.startsWith("Bcc:"));
     }
 
@@ -70,11 +71,8 @@ class RenderingTest {
     }
 
     @Test
-    void slackGetsJsonAndTheWebhookUrlOnlyAsTheRequestTarget() throws Exception {
-        Exchange exchange = exchangeFor(event("x", false));
-        new SlackMessage(TargetUrl.of(java.net.URI.create("https://hooks.slack.com/services/T/B/S")), "relay").process(exchange);
-        assertThat(exchange.getMessage().getHeader(Exchange.HTTP_URI)).isEqualTo("https://hooks.slack.com/services/T/B/S");
-        String body = new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
+    void slackGetsJsonWithTheText() throws Exception {
+        String body = new SlackMessage("relay").payload(event("x", false));
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("text").asText()).startsWith("*x*");
     }
 
@@ -88,13 +86,12 @@ class RenderingTest {
 
     @Test
     void twilioGetsAFormWithBasicAuthentication() {
-        Exchange exchange = exchangeFor(event("SQL injection & more", false));
-        exchange.setProperty(Recipients.RECIPIENT, "+15551234567");
-        new TwilioSms(java.net.URI.create("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"), "AC1", "tok",
-                "+15550000000").process(exchange);
-        String form = new String(exchange.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
+        TwilioSms twilio = new TwilioSms(java.net.URI.create("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"),
+                "AC1", "tok", "+15550000000");
+        String form = twilio.form(event("SQL injection & more", false), "+15551234567");
         assertThat(form).startsWith("To=%2B15551234567&From=%2B15550000000&Body=Sqreen+security_event%3A+SQL+injection+%26+more");
-        assertThat(exchange.getMessage().getHeader("Authorization")).isEqualTo("Basic QUMxOnRvaw==");
+        assertThat(twilio.authorization()).isEqualTo("Basic QUMxOnRvaw==");
+        assertThat(twilio.messagesUrl()).isEqualTo("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json");
     }
 
     @Test
@@ -119,18 +116,23 @@ class RenderingTest {
     }
 
     @Test
-    void theHttpTargetGetsTheEventUnchangedAndSigned() {
+    void theHttpTargetSendsTheEventUnchangedAndSignsItWhenASecretIsSet() {
         AcceptedEvent event = event(HOSTILE, true);
         Exchange exchange = exchangeFor(event);
-        new HttpTargetRequest(TargetUrl.of(java.net.URI.create("https://example.test/hook")), "s3cret").process(exchange);
+        exchange.getMessage().setBody(event.source());
+        new HttpTargetSignatures("s3cret").sign(exchange);
         byte[] body = exchange.getMessage().getBody(byte[].class);
         assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(event.source());
-        assertThat(exchange.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isEqualTo(WebhookSignature.sign("s3cret", body));
-        assertThat(exchange.getMessage().getHeader(HttpTargetRequest.INTERNAL_ALERT)).isEqualTo("true");
-        assertThat(exchange.getMessage().getHeader(HttpTargetRequest.EVENT_KEY)).isEqualTo("app:security_event:id-e1");
+        assertThat(exchange.getMessage().getHeader(HttpTargetSignatures.RELAY_SIGNATURE))
+                .isEqualTo(WebhookSignature.sign("s3cret", body));
+        assertThat(exchange.getMessage().getHeader(HttpTargetSignatures.WEBHOOK_ID)).isEqualTo("app:security_event:id-e1");
+        assertThat(exchange.getMessage().getHeader(HttpTargetSignatures.WEBHOOK_SIGNATURE, String.class)).startsWith("v1,");
         Exchange unsigned = exchangeFor(event);
-        new HttpTargetRequest(TargetUrl.of(java.net.URI.create("https://example.test/hook")), null).process(unsigned);
-        assertThat(unsigned.getMessage().getHeader(HttpTargetRequest.SIGNATURE)).isNull();
+        unsigned.getMessage().setBody(event.source());
+        new HttpTargetSignatures(null).sign(unsigned);
+        assertThat(unsigned.getMessage().getHeaders()).doesNotContainKeys(HttpTargetSignatures.RELAY_SIGNATURE,
+                HttpTargetSignatures.WEBHOOK_ID, HttpTargetSignatures.WEBHOOK_TIMESTAMP, HttpTargetSignatures.WEBHOOK_SIGNATURE);
+        assertThat(unsigned.getMessage().getBody(byte[].class)).isEqualTo(body);
     }
 
     @Test

@@ -76,7 +76,8 @@ class StartupIT {
                         - to: "nosuch:thing"
                 """);
         String line = failedStart("broken", Map.of("ROUTES_DIR", routes.toString()), RelayUnderTest.freePort(), 1);
-        assertThat(line).startsWith("sqreen-relay cannot start: route broken-route: ").contains("nosuch://thing");
+        assertThat(line).startsWith("sqreen-relay cannot start: route broken-route (" + routes.resolve("extra-broken.yaml")
+                + "): ").contains("nosuch://thing");
     }
 
     @Test

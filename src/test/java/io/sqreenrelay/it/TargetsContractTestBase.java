@@ -422,10 +422,15 @@ abstract class TargetsContractTestBase {
         message.put("humanized_description", title);
         message.put("url", "https://my.sqreen.com/application/" + appId + "/events/" + id);
         message.put("ips", List.of(Map.of("address", "10.0.0.1")));
+        return securityEventV2(message, "2026-11-24T10:00:00+00:00");
+    }
+
+    /** A v2 {@code security_event} envelope around {@code message}, as Sqreen sends it (its {@code message_id} null). */
+    static String securityEventV2(Map<String, Object> message, String dateCreated) throws Exception {
         Map<String, Object> envelope = new HashMap<>();
         envelope.put("message_id", null);
         envelope.put("api_version", "2");
-        envelope.put("date_created", "2026-11-24T10:00:00+00:00");
+        envelope.put("date_created", dateCreated);
         envelope.put("message_type", "security_event");
         envelope.put("retry_count", 0);
         envelope.put("message", message);
