@@ -1,5 +1,6 @@
 package io.sqreenrelay;
 
+import io.sqreenrelay.broker.QueueArgumentsDiffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.camel.FailedToCreateRouteException;
@@ -59,6 +60,9 @@ public final class RelayMain {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidSetting wrong) {
                 return wrong;
+            }
+            if (cause instanceof QueueArgumentsDiffer differ) {
+                return new InvalidSetting(differ.getMessage());   // the broker layer's own wrong setting
             }
             if (cause instanceof NoSuchFileException missing) {
                 // Camel looks for the routes before anything else: the routes directory is not where it should be

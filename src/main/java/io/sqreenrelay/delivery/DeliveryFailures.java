@@ -1,11 +1,11 @@
 package io.sqreenrelay.delivery;
 
-import static io.sqreenrelay.delivery.DeliveryHeaders.DUE_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.FAILURES;
-import static io.sqreenrelay.delivery.DeliveryHeaders.FIRST_FAILURE_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.LAST_ERROR;
-import static io.sqreenrelay.delivery.DeliveryHeaders.TARGET;
-import static io.sqreenrelay.delivery.DeliveryHeaders.number;
+import static io.sqreenrelay.broker.DeliveryHeaders.DUE_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.FAILURES;
+import static io.sqreenrelay.broker.DeliveryHeaders.FIRST_FAILURE_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.LAST_ERROR;
+import static io.sqreenrelay.broker.DeliveryHeaders.TARGET;
+import static io.sqreenrelay.broker.DeliveryHeaders.number;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
