@@ -77,9 +77,22 @@ public final class DeliveredKeys extends ServiceSupport implements IdempotentRep
         return keys(id.substring(0, slash)).contains(id.substring(slash + 1));
     }
 
-    /** Remembers that the delivery {@code id} was made; true when it was not known yet. */
+    /**
+     * The Idempotent Consumer's write, once the template's steps completed: remembers that the delivery {@code id} was
+     * made; true when it was not known yet. A message for one recipient alone is not written here: a failure of that
+     * recipient is handled inside send-to-each-recipient (parked again), so the steps complete either way, and only
+     * {@link #delivered} (Recipients.sent, after that recipient's own success) may write its key. Otherwise a
+     * recipient's second failure would mark it as delivered and its next retry would be skipped.
+     */
     @Override
     public boolean add(String id) {
+        if (id.indexOf('\n') >= 0) {
+            return !contains(id);
+        }
+        return remember(id);
+    }
+
+    private boolean remember(String id) {
         if (shared != null) {
             return shared.add(SHARED_PREFIX + id);
         }
@@ -120,7 +133,7 @@ public final class DeliveredKeys extends ServiceSupport implements IdempotentRep
 
     /** Remembers that a part of a delivery reached its recipient. */
     public void delivered(String target, String key, String part) {
-        add(id(target, key + "\n" + part));
+        remember(id(target, key + "\n" + part));
     }
 
     @Override

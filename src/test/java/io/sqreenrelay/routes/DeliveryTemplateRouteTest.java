@@ -9,6 +9,7 @@ import io.sqreenrelay.delivery.DeliveredKeys;
 import io.sqreenrelay.delivery.DeliveryFailures;
 import io.sqreenrelay.delivery.DeliveryOutcomes;
 import io.sqreenrelay.delivery.DeliveryProperties;
+import io.sqreenrelay.delivery.Recipients;
 import io.sqreenrelay.delivery.RetryPolicy;
 import io.sqreenrelay.delivery.TargetActivity;
 import io.sqreenrelay.delivery.TargetHolds;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.Test;
 @CamelMainTest(
         properties = {
             "camel.main.routes-include-pattern=file:routes/delivery-template.yaml,file:routes/delivery-outcomes.yaml,"
-                    + "file:routes/send-steps.yaml,classpath:route-tests/deliver-test.yaml",
+                    + "file:routes/send-steps.yaml,file:routes/send-to-recipients.yaml,"
+                    + "classpath:route-tests/deliver-test.yaml",
             "camel.server.enabled=false",
             "camel.management.enabled=false",
             "camel.metrics.enabled=false",
@@ -49,7 +51,7 @@ import org.junit.jupiter.api.Test;
             "camel.routecontroller.enabled=false",
         },
         configurationClasses = DeliveryTemplateRouteTest.Beans.class,
-        replaceRouteFromWith = "deliver-test=direct:deliver",
+        replaceRouteFromWith = {"deliver-test=direct:deliver", "deliver-team=direct:deliver-team"},
         mockEndpointsAndSkip = "direct:(retry-later|dead-letter)")
 class DeliveryTemplateRouteTest {
 
@@ -61,8 +63,12 @@ class DeliveryTemplateRouteTest {
     MockEndpoint retryLater;
     @EndpointInject("mock:direct:dead-letter")
     MockEndpoint deadLetter;
+    @EndpointInject("mock:send-one")
+    MockEndpoint sendOne;
     @Produce("direct:deliver")
     ProducerTemplate deliver;
+    @Produce("direct:deliver-team")
+    ProducerTemplate deliverTeam;
 
     /** The beans the two route files name, as RelayConfiguration binds them, minus the broker. */
     public static class Beans implements CamelConfiguration {
@@ -70,7 +76,9 @@ class DeliveryTemplateRouteTest {
         public void configure(CamelContext context) {
             Registry registry = context.getRegistry();
             registry.bind("listenerContainers", new ListenerContainers());   // spring-rabbitmq's, never used here
-            registry.bind("deliveredKeys", new DeliveredKeys(100));
+            DeliveredKeys delivered = new DeliveredKeys(100);
+            registry.bind("deliveredKeys", delivered);
+            registry.bind("teamRecipients", new Recipients(List.of("ann", "bob"), delivered));
             registry.bind("targetHolds", new TargetHolds());
             TargetActivity activity = new TargetActivity(new SimpleMeterRegistry());
             registry.bind("targetActivity", activity);
@@ -157,6 +165,31 @@ class DeliveryTemplateRouteTest {
         assertThat(send.getReceivedCounter()).isZero();
         assertThat(retryLater.getReceivedCounter()).isZero();
     }
+
+    @Test
+    void aRecipientThatFailsIsRetriedAloneUntilItGetsTheEventWhateverItsFailuresBefore() throws Exception {
+        sendOne.whenAnyExchangeReceived(exchange -> {
+            if ("bob".equals(exchange.getProperty(Recipients.RECIPIENT)) && bobFailures++ < 2) {
+                throw new ConnectException("Connection refused");
+            }
+        });
+        retryLater.expectedMessageCount(2);
+        deliverTeam.sendBody(batch("k1"));
+        // bob's retries come back as messages for bob alone, as the wait queues send them (first failed, second failed)
+        deliverTeam.sendBodyAndHeaders(batch("k1"), Map.of(Recipients.RECIPIENT, "bob", "relayFailures", 1));
+        retryLater.assertIsSatisfied();
+        assertThat(retryLater.getExchanges()).extracting(e -> e.getProperty(Recipients.RECIPIENT))
+                .containsExactly("bob", "bob");
+        deliverTeam.sendBodyAndHeaders(batch("k1"), Map.of(Recipients.RECIPIENT, "bob", "relayFailures", 2));
+        // ann once; bob three times, the last one accepted; then a message for bob again is sent nothing
+        deliverTeam.sendBodyAndHeaders(batch("k1"), Map.of(Recipients.RECIPIENT, "bob", "relayFailures", 2));
+        deliverTeam.sendBody(batch("k1"));
+        assertThat(sendOne.getExchanges()).extracting(e -> e.getProperty(Recipients.RECIPIENT))
+                .containsExactly("ann", "bob", "bob", "bob");
+        assertThat(retryLater.getReceivedCounter()).isEqualTo(2);
+    }
+
+    private int bobFailures;
 
     private String keyOf(Exchange exchange) {
         return exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class).key();
