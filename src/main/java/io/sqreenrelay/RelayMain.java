@@ -1,6 +1,7 @@
 package io.sqreenrelay;
 
 import com.rabbitmq.client.AuthenticationFailureException;
+import io.sqreenrelay.broker.QueueArgumentsDiffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.camel.CamelContext;
@@ -95,6 +96,9 @@ public final class RelayMain {
                 // whichever route met it first, the cause is the setting (the broker's text names no secret)
                 return new InvalidSetting("RABBITMQ_URI: the broker refused the user or password (" + refused.getMessage()
                         + ")");
+            }
+            if (cause instanceof QueueArgumentsDiffer differ) {
+                return new InvalidSetting(differ.getMessage());   // the broker layer's own wrong setting
             }
             if (cause instanceof NoSuchFileException missing) {
                 // Camel looks for the routes before anything else: the routes directory is not where it should be

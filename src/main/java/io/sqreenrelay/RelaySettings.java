@@ -1,6 +1,5 @@
 package io.sqreenrelay;
 
-import io.sqreenrelay.ingress.WebhookSignature;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public record RelaySettings(
                     + "): health and metrics are never served on the webhook's port");
         }
         return new RelaySettings(
-                WebhookSignature.splitSecrets(property.apply("relay.signature-key")),
+                SettingsList.items(property.apply("relay.signature-key")),
                 blankToNull(property.apply("relay.application-id")),
                 orDefault(property.apply("relay.app-name"), "sqreen-relay"),
                 httpPort,

@@ -7,7 +7,6 @@ import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -250,7 +249,7 @@ public record TargetSettings(
     }
 
     static List<String> addresses(String value, String variable) {
-        List<String> list = list(value);
+        List<String> list = SettingsList.items(value);
         for (String address : list) {
             try {
                 if (address.chars().anyMatch(Character::isISOControl)) {
@@ -266,7 +265,7 @@ public record TargetSettings(
     }
 
     static List<String> phones(String value, String variable) {
-        List<String> list = list(value);
+        List<String> list = SettingsList.items(value);
         for (String phone : list) {
             if (!PHONE.matcher(phone).matches()) {
                 throw new InvalidSetting(variable + " must be a comma-separated list of phone numbers such as +15551234567, got '"
@@ -283,12 +282,6 @@ public record TargetSettings(
             case "false", "no", "0" -> false;
             default -> throw new InvalidSetting(variable + " must be true or false, got '" + printable(text) + "'");
         };
-    }
-
-    private static List<String> list(String value) {
-        String text = blankToNull(value);
-        return text == null ? List.of()
-                : Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static String orDefault(String value, String fallback) {

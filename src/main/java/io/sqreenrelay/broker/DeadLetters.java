@@ -1,15 +1,15 @@
 package io.sqreenrelay.broker;
 
-import static io.sqreenrelay.delivery.DeliveryHeaders.DEAD_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.FAILURES;
-import static io.sqreenrelay.delivery.DeliveryHeaders.FIRST_FAILURE_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.LAST_ERROR;
-import static io.sqreenrelay.delivery.DeliveryHeaders.number;
+import static io.sqreenrelay.broker.DeliveryHeaders.DEAD_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.FAILURES;
+import static io.sqreenrelay.broker.DeliveryHeaders.FIRST_FAILURE_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.LAST_ERROR;
+import static io.sqreenrelay.broker.DeliveryHeaders.RECIPIENT;
+import static io.sqreenrelay.broker.DeliveryHeaders.number;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
-import io.sqreenrelay.delivery.Recipients;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,8 +125,8 @@ public final class DeadLetters {
     }
 
     private static Map<String, Object> recipientOf(GetResponse message) {
-        Object recipient = headersOf(message).get(Recipients.RECIPIENT);
-        return recipient == null ? Map.of() : Map.of(Recipients.RECIPIENT, recipient.toString());
+        Object recipient = headersOf(message).get(RECIPIENT);
+        return recipient == null ? Map.of() : Map.of(RECIPIENT, recipient.toString());
     }
 
     private static Map<String, Object> headersOf(GetResponse message) {
@@ -135,7 +135,7 @@ public final class DeadLetters {
 
     private static DeadLetter describe(GetResponse message) {
         Map<String, Object> headers = headersOf(message);
-        Object recipient = headers.get(Recipients.RECIPIENT);
+        Object recipient = headers.get(RECIPIENT);
         return new DeadLetter(
                 keyOf(message.getBody()),
                 recipient == null ? null : recipient.toString(),

@@ -3,7 +3,6 @@ package io.sqreenrelay.broker;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
-import io.sqreenrelay.InvalidSetting;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,7 +42,7 @@ public final class ListenerContainers implements ListenerContainerFactory {
      * nor will it ever without the migration, so the start fails with a line that names the queue and the way out. A
      * broker that cannot be reached is left to the consumer, which retries.
      *
-     * @throws InvalidSetting naming the queue and the way out, when the arguments differ
+     * @throws QueueArgumentsDiffer naming the queue and the way out, when the arguments differ
      */
     static void checkQueueArguments(SpringRabbitMQEndpoint endpoint) {
         Map<String, Object> arguments = new HashMap<>(endpoint.getQueueArgs());
@@ -61,7 +60,7 @@ public final class ListenerContainers implements ListenerContainerFactory {
                 String message = "Queue " + queue + " exists with other arguments than the relay declares " + arguments
                         + " (the broker said: " + close.getReplyText() + "). Queue arguments cannot change on an existing"
                         + " queue: see docs/operations.md, \"Migrating existing queues\"";
-                throw new InvalidSetting(message);          // ends the start with this one line
+                throw new QueueArgumentsDiffer(message);          // ends the start with this one line
             }
         } catch (AmqpException | TimeoutException e) {
             // the broker is not there: the consumer retries, and says so

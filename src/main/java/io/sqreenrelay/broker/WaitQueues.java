@@ -1,9 +1,9 @@
 package io.sqreenrelay.broker;
 
-import static io.sqreenrelay.delivery.DeliveryHeaders.DUE_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.RELEASE_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.TARGET;
-import static io.sqreenrelay.delivery.DeliveryHeaders.number;
+import static io.sqreenrelay.broker.DeliveryHeaders.DUE_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.RELEASE_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.TARGET;
+import static io.sqreenrelay.broker.DeliveryHeaders.number;
 
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
@@ -112,7 +112,7 @@ public final class WaitQueues implements AutoCloseable {
         }
     }
 
-    /** Puts an event in the wait queue that suits its due time ({@link io.sqreenrelay.delivery.DeliveryHeaders#DUE_AT}). */
+    /** Puts an event in the wait queue that suits its due time ({@link io.sqreenrelay.broker.DeliveryHeaders#DUE_AT}). */
     public void park(byte[] body, Map<String, Object> headers) {
         long now = System.currentTimeMillis();
         long wait = waitFor(number(headers.get(DUE_AT)) - now);

@@ -1,11 +1,11 @@
 package io.sqreenrelay.delivery;
 
-import static io.sqreenrelay.delivery.DeliveryHeaders.DUE_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.FAILURES;
-import static io.sqreenrelay.delivery.DeliveryHeaders.FIRST_FAILURE_AT;
-import static io.sqreenrelay.delivery.DeliveryHeaders.LAST_ERROR;
-import static io.sqreenrelay.delivery.DeliveryHeaders.TARGET;
-import static io.sqreenrelay.delivery.DeliveryHeaders.number;
+import static io.sqreenrelay.broker.DeliveryHeaders.DUE_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.FAILURES;
+import static io.sqreenrelay.broker.DeliveryHeaders.FIRST_FAILURE_AT;
+import static io.sqreenrelay.broker.DeliveryHeaders.LAST_ERROR;
+import static io.sqreenrelay.broker.DeliveryHeaders.TARGET;
+import static io.sqreenrelay.broker.DeliveryHeaders.number;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,18 +17,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the delivery template does when sending an event failed (the {@code delivery-outcomes} route
- * configuration): {@link DeliveryOutcomes} decides, and the event is parked in the broker accordingly, in a wait
- * queue until its next attempt is due, or in the target's dead-letter queue. Once parked, the failure is handled
- * and the target's other events go on. If the broker cannot take it, this throws, and the message stays in the
- * target's queue to be tried again: an event is never dropped.
+ * The steps of routes/delivery-outcomes.yaml, what the delivery template does when sending an event failed:
+ * {@link #decide} ({@link DeliveryOutcomes} classifies the failure), then the route's choice parks the event in the
+ * broker accordingly: {@link #retryLater}, in a wait queue until its next attempt is due, or {@link #deadLetter}, in
+ * the target's dead-letter queue. Once parked, the failure is handled and the target's other events go on. If the
+ * broker cannot take it, parking throws, and the message stays in the target's queue to be tried again: an event is
+ * never dropped.
  */
-public final class DeliveryFailures implements Processor {
+public final class DeliveryFailures {
+
+    /** Exchange property set by {@link #decide}: true when the failed event is to be retried later. */
+    public static final String RETRY = "relayRetry";
+    /** Exchange property set by {@link #decide}: the {@link Outcome}. */
+    public static final String OUTCOME = "relayOutcome";
+    private static final String NOT_EVENTS = "not a batch of relay events";
 
     private static final Logger LOG = LoggerFactory.getLogger("relay.delivery");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +45,18 @@ public final class DeliveryFailures implements Processor {
     private final TargetActivity activity;
     private final TargetHolds holds;
 
+    /**
+     * What {@link #decide} found: the decision, and the delivery state to park the event with.
+     *
+     * @param failures       failed attempts so far, this one included (unless {@code held})
+     * @param firstFailureAt when the first attempt failed (epoch ms)
+     * @param held           the event was not attempted, its target being on hold
+     * @param at             when the decision was made (epoch ms)
+     */
+    public record Outcome(DeliveryOutcomes.Decision decision, int failures, long firstFailureAt, boolean held,
+                          long at) {
+    }
+
     public DeliveryFailures(DeliveryOutcomes outcomes, WaitQueues waitQueues, DeadLetters deadLetters,
                             TargetActivity activity, TargetHolds holds) {
         this.outcomes = outcomes;
@@ -48,63 +66,105 @@ public final class DeliveryFailures implements Processor {
         this.holds = holds;
     }
 
-    @Override
-    public void process(Exchange exchange) throws JsonProcessingException {
+    /**
+     * The classification step of routes/delivery-outcomes.yaml: decides what the failure caught on {@code exchange}
+     * means ({@link DeliveryOutcomes}), and sets the exchange properties {@value #RETRY} (true: retry later, false:
+     * dead-letter) and {@value #OUTCOME} (the decision and the delivery state the parking steps write).
+     */
+    public void decide(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        long now = System.currentTimeMillis();
+        Outcome outcome;
+        if (exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class) == null) {
+            // the message could not even be read as events: nothing to retry, keep it as it came for ops to see
+            outcome = new Outcome(new DeliveryOutcomes.Decision(false, 0, NOT_EVENTS, 0), 1, now, false, now);
+        } else {
+            // an event held back (its target asked to wait) was not attempted: its attempt count stays as it was
+            boolean held = DeliveryOutcomes.find(failure, TargetHolds.TargetOnHold.class) != null;
+            int failures = (int) number(exchange.getProperty(DeliveryProperties.FAILURES)) + (held ? 0 : 1);
+            long firstFailureAt = number(exchange.getProperty(DeliveryProperties.FIRST_FAILURE_AT));
+            if (firstFailureAt == 0) {
+                firstFailureAt = now;
+            }
+            outcome = new Outcome(outcomes.decide(failure, failures, firstFailureAt, now), failures, firstFailureAt,
+                    held, now);
+        }
+        exchange.setProperty(OUTCOME, outcome);
+        exchange.setProperty(RETRY, outcome.decision().retry());
+    }
+
+    /**
+     * The retry branch: the event waits in a wait queue until its next attempt is due (and its target is held when
+     * it asked to wait). Throws when the broker cannot take it: the message then stays in its queue.
+     */
+    public void retryLater(Exchange exchange) throws JsonProcessingException {
+        Outcome outcome = exchange.getProperty(OUTCOME, Outcome.class);
+        String target = exchange.getProperty(DeliveryProperties.TARGET, String.class);
+        AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
+        DeliveryOutcomes.Decision decision = outcome.decision();
+        Map<String, Object> headers = headers(exchange, outcome);
+        holdIfAsked(target, outcome);
+        headers.put(DUE_AT, decision.dueAt());
+        waitQueues.park(JSON.writeValueAsBytes(List.of(event)), headers);
+        if (outcome.held()) {
+            // not an attempt: the hold was announced once, when the target asked for it
+            LOG.debug("Delivery to {} on hold: event {} waits {}", target, key(exchange, event),
+                    Duration.ofMillis(decision.dueAt() - outcome.at()));
+            return;
+        }
+        activity.retried(target, decision.reason());
+        LOG.warn("Delivery to {} failed ({}), attempt {}: retry in {} (event {})", target, decision.reason(),
+                outcome.failures(), Duration.ofMillis(decision.dueAt() - outcome.at()), key(exchange, event));
+    }
+
+    /**
+     * The dead-letter branch: the event goes to its target's dead-letter queue (a message that is not a batch of
+     * relay events goes there as it came). Throws when the broker cannot take it: the message then stays in its queue.
+     */
+    public void deadLetter(Exchange exchange) throws JsonProcessingException {
+        Outcome outcome = exchange.getProperty(OUTCOME, Outcome.class);
         String target = exchange.getProperty(DeliveryProperties.TARGET, String.class);
         AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
         if (event == null) {
-            // the message could not even be read as events: nothing to retry, keep it as it came for ops to see
             byte[] raw = exchange.getMessage().getBody(byte[].class);
-            deadLetters.park(target, raw == null ? new byte[0] : raw, Map.of(TARGET, target, FAILURES, 1),
-                    "not a batch of relay events");
-            activity.deadLettered(target, "not a batch of relay events");
+            deadLetters.park(target, raw == null ? new byte[0] : raw, Map.of(TARGET, target, FAILURES, 1), NOT_EVENTS);
+            activity.deadLettered(target, NOT_EVENTS);
             LOG.error("Delivery to {}: a message that is not a batch of relay events went to the dead letters", target);
             return;
         }
-        long now = System.currentTimeMillis();
-        // an event held back (its target asked to wait) was not attempted: its attempt count stays as it was
-        boolean held = DeliveryOutcomes.find(failure, TargetHolds.TargetOnHold.class) != null;
-        int failures = (int) number(exchange.getProperty(DeliveryProperties.FAILURES)) + (held ? 0 : 1);
-        long firstFailureAt = number(exchange.getProperty(DeliveryProperties.FIRST_FAILURE_AT));
-        if (firstFailureAt == 0) {
-            firstFailureAt = now;
-        }
-        DeliveryOutcomes.Decision decision = outcomes.decide(failure, failures, firstFailureAt, now);
+        String reason = outcome.decision().reason();
+        holdIfAsked(target, outcome);
+        deadLetters.park(target, JSON.writeValueAsBytes(List.of(event)), headers(exchange, outcome), reason);
+        activity.deadLettered(target, reason);
+        LOG.error("Delivery to {} failed: {}; dead-lettered (event {})", target, reason, key(exchange, event));
+    }
 
+    private void holdIfAsked(String target, Outcome outcome) {
+        DeliveryOutcomes.Decision decision = outcome.decision();
+        if (decision.holdTargetUntil() > 0) {
+            holds.hold(target, decision.holdTargetUntil());
+            LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,
+                    decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - outcome.at()));
+        }
+    }
+
+    /** The delivery state the parked event carries in the broker (broker/DeliveryHeaders). */
+    private static Map<String, Object> headers(Exchange exchange, Outcome outcome) {
         Map<String, Object> headers = new HashMap<>();
-        headers.put(TARGET, target);
-        headers.put(FAILURES, failures);
-        headers.put(FIRST_FAILURE_AT, firstFailureAt);
-        headers.put(LAST_ERROR, decision.reason());
+        headers.put(TARGET, exchange.getProperty(DeliveryProperties.TARGET, String.class));
+        headers.put(FAILURES, outcome.failures());
+        headers.put(FIRST_FAILURE_AT, outcome.firstFailureAt());
+        headers.put(LAST_ERROR, outcome.decision().reason());
         String recipient = exchange.getProperty(Recipients.RECIPIENT, String.class);
         if (recipient != null) {
             headers.put(Recipients.RECIPIENT, recipient);   // parked for this recipient alone
         }
-        byte[] body = JSON.writeValueAsBytes(List.of(event));
-        String key = NotificationText.oneLine(event.key()) + (recipient == null ? "" : ", recipient "
+        return headers;
+    }
+
+    private static String key(Exchange exchange, AcceptedEvent event) {
+        String recipient = exchange.getProperty(Recipients.RECIPIENT, String.class);
+        return NotificationText.oneLine(event.key()) + (recipient == null ? "" : ", recipient "
                 + NotificationText.oneLine(recipient));
-        if (decision.holdTargetUntil() > 0) {
-            holds.hold(target, decision.holdTargetUntil());
-            LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,
-                    decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - now));
-        }
-        if (decision.retry()) {
-            headers.put(DUE_AT, decision.dueAt());
-            waitQueues.park(body, headers);
-            if (held) {
-                // not an attempt: the hold was announced once, above, when the target asked for it
-                LOG.debug("Delivery to {} on hold: event {} waits {}", target, key,
-                        Duration.ofMillis(decision.dueAt() - now));
-                return;
-            }
-            activity.retried(target, decision.reason());
-            LOG.warn("Delivery to {} failed ({}), attempt {}: retry in {} (event {})", target, decision.reason(), failures,
-                    Duration.ofMillis(decision.dueAt() - now), key);
-        } else {
-            deadLetters.park(target, body, headers, decision.reason());
-            activity.deadLettered(target, decision.reason());
-            LOG.error("Delivery to {} failed: {}; dead-lettered (event {})", target, decision.reason(), key);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.sqreenrelay.delivery;
 
+import io.sqreenrelay.broker.DeliveryHeaders;
 import io.sqreenrelay.event.AcceptedEvent;
 import java.util.List;
 import org.apache.camel.ExchangeProperty;
@@ -19,7 +20,7 @@ public final class Recipients {
      * Exchange property and broker header: the recipient a message is for (a retry or a replay of that recipient
      * alone; absent: every recipient), and, within the send steps, the recipient being sent to.
      */
-    public static final String RECIPIENT = "relayRecipient";
+    public static final String RECIPIENT = DeliveryHeaders.RECIPIENT;
 
     private final List<String> all;
     private final DeliveredKeys delivered;

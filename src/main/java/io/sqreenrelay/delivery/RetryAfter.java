@@ -1,20 +1,29 @@
 package io.sqreenrelay.delivery;
 
-import java.time.ZonedDateTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hc.client5.http.utils.DateUtils;
 
 /**
  * How long a target asked us to wait: the {@code Retry-After} header, in seconds or as an HTTP date, or the
  * {@code retry_after} field (seconds) that Slack puts in a rate-limited answer's JSON body.
+ *
+ * <p>An HTTP date may come in any of the three forms RFC 9110 section 5.6.7 says a recipient must accept: IMF-fixdate
+ * ({@code Sun, 06 Nov 1994 08:49:37 GMT}), the obsolete RFC 850 form ({@code Sunday, 06-Nov-94 08:49:37 GMT}) and
+ * asctime ({@code Sun Nov  6 08:49:37 1994}). Apache HttpClient 5's {@link DateUtils} formatters read them; its
+ * asctime formatter has no zone (asctime dates are GMT, RFC 9110) and no room for asctime's padded day, so the value's
+ * spaces are collapsed first and that formatter is given UTC. HttpClient reads a two-digit year as 20yy.
  */
 final class RetryAfter {
 
     /** A target cannot make the relay wait longer than this in one step (the maximum age still applies). */
     static final long MAX_MILLIS = 24L * 3600 * 1000;
+    private static final DateTimeFormatter[] HTTP_DATES = {
+        DateUtils.FORMATTER_RFC1123, DateUtils.FORMATTER_RFC1036, DateUtils.FORMATTER_ASCTIME.withZone(ZoneOffset.UTC)};
     private static final Pattern SLACK_FIELD = Pattern.compile("\"retry_after\"\\s*:\\s*\"?(\\d{1,9})");
 
     private RetryAfter() {
@@ -36,14 +45,12 @@ final class RetryAfter {
         return Math.max(0, Math.min(wait, MAX_MILLIS));
     }
 
+    /** One {@code Retry-After} value: delay-seconds, or an HTTP date; the wait from {@code now} in ms, 0 if unreadable. */
     static long parse(String value, long now) {
         if (value.matches("\\d{1,9}")) {
             return Long.parseLong(value) * 1000;
         }
-        try {
-            return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli() - now;
-        } catch (DateTimeParseException e) {
-            return 0;
-        }
+        Instant date = DateUtils.parseDate(value.replaceAll("\\s+", " "), HTTP_DATES);
+        return date == null ? 0 : date.toEpochMilli() - now;
     }
 }

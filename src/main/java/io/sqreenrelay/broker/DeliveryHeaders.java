@@ -1,4 +1,4 @@
-package io.sqreenrelay.delivery;
+package io.sqreenrelay.broker;
 
 /**
  * The headers a parked event carries in the broker, in a wait queue or a dead-letter queue: its delivery state
@@ -18,6 +18,8 @@ public final class DeliveryHeaders {
     public static final String DUE_AT = "relayDueAt";
     /** When the event leaves the wait queue it is in (epoch ms). */
     public static final String RELEASE_AT = "relayReleaseAt";
+    /** The one recipient a message is for (a retry or replay of that recipient alone); absent: every recipient. */
+    public static final String RECIPIENT = "relayRecipient";
     /** When the event was dead-lettered (epoch ms). */
     public static final String DEAD_AT = "relayDeadAt";
 

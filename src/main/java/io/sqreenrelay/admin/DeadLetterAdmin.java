@@ -1,4 +1,4 @@
-package io.sqreenrelay.delivery;
+package io.sqreenrelay.admin;
 
 import io.sqreenrelay.broker.DeadLetters;
 import io.sqreenrelay.ingress.RequestRejected;

@@ -1,4 +1,4 @@
-package io.sqreenrelay;
+package io.sqreenrelay.admin;
 
 import io.sqreenrelay.ingress.HttpRequestParts;
 import io.sqreenrelay.ingress.RequestRejected;

@@ -1,0 +1,101 @@
+package io.sqreenrelay;
+
+import io.sqreenrelay.delivery.TargetActivity;
+import io.sqreenrelay.ingress.IngressGate;
+import io.sqreenrelay.observe.QueueDepths;
+import io.sqreenrelay.observe.WebhookRequests;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+
+/**
+ * The relay's start and stop around Camel's: once the HTTP servers exist, their hardening (HttpHardening); once every
+ * route has started, the start-up verdict (StartupCheck), then the ingress gate opens and the queue-depth gauges
+ * start; when the context begins to stop (SIGTERM or any stop), the gate closes first, so that new webhooks get 503
+ * while the rest drains. Register it both as a start-up listener and as an event notifier ({@link #on}).
+ */
+final class RelayLifecycle extends EventNotifierSupport implements StartupListener {
+
+    /** How often the queue-depth gauges are read from the broker. */
+    private static final int QUEUE_DEPTHS_EVERY_SECONDS = 5;
+
+    private final RelaySettings settings;
+    private final StartupCheck startup;
+    private final IngressGate gate;
+    private final HttpHardening hardening;
+    private final TargetActivity activity;
+    private final QueueDepths depths;
+    private final String generatedKey;
+    private final AtomicBoolean webhookHardened = new AtomicBoolean();
+    private final AtomicBoolean managementHardened = new AtomicBoolean();
+
+    /** @param generatedKey the signature key made at start because none was set (shown once), or null */
+    RelayLifecycle(RelaySettings settings, StartupCheck startup, IngressGate gate, HttpHardening hardening,
+                   TargetActivity activity, QueueDepths depths, String generatedKey) {
+        this.settings = settings;
+        this.startup = startup;
+        this.gate = gate;
+        this.hardening = hardening;
+        this.activity = activity;
+        this.depths = depths;
+        this.generatedKey = generatedKey;
+    }
+
+    /** Registers this lifecycle with {@code context}: as its start-up listener and as a stop notifier. */
+    void on(CamelContext context) throws Exception {
+        context.getManagementStrategy().addEventNotifier(this);
+        context.addStartupListener(this);
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // Camel calls this more than once while the routes start: it must neither throw nor do anything twice
+        harden(context);
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        harden(context);
+        // a fatal start-up error (a port in use, a route that cannot start) ends the start here, before the ready
+        // line, with one line naming its cause (RelayMain)
+        startup.verify(context);
+        StartupReport.targets(context).forEach(activity::register);
+        gate.open();   // every target's queue is bound (or its route is being retried): take webhooks
+        ScheduledExecutorService timer = context.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "queue-depths");
+        timer.scheduleWithFixedDelay(depths::refresh, 0, QUEUE_DEPTHS_EVERY_SECONDS, TimeUnit.SECONDS);
+        if (generatedKey != null) {
+            StartupReport.generatedKey(generatedKey, settings.httpPort());
+        }
+        startup.readyWhenEveryRouteRuns(context);
+    }
+
+    /** Each HTTP server's router, once it exists (the management server may start after some routes). */
+    private void harden(CamelContext context) {
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
+                context, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
+        if (router != null && webhookHardened.compareAndSet(false, true)) {
+            hardening.installOn(router);
+        }
+        VertxPlatformHttpRouter management = VertxPlatformHttpRouter.lookup(
+                context, VertxPlatformHttpRouter.getRouterNameFromPort(settings.managementPort()));
+        if (management != null && managementHardened.compareAndSet(false, true)) {
+            HttpHardening.installOnManagement(management);
+        }
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        gate.close();
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event.getType() == CamelEvent.Type.CamelContextStopping;
+    }
+}
