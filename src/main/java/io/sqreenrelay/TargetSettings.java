@@ -197,7 +197,7 @@ public record TargetSettings(
         }
         String expected = variable + " must be an http:// or https:// URL with a host";
         try {
-            URI uri = new URI(escapeForbidden(text));
+            URI uri = new URI(TargetUrl.escapeForbidden(text));
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
                     && uri.getHost() != null && !uri.getHost().isEmpty()) {
                 return uri;
@@ -208,24 +208,6 @@ public record TargetSettings(
                     + " at character " + (e.getIndex() + 1);
         }
         throw new InvalidSetting(secret || text.contains("@") ? expected : expected + ", got '" + printable(text) + "'");
-    }
-
-    /**
-     * The URL with the ASCII characters that RFC 3986 allows nowhere in a URI (space, {@code " < > \ ^ ` { | }})
-     * percent-encoded, as a browser does with a pasted URL: a setting with a space reaches its target as {@code %20}
-     * (SPEC: values are used verbatim). Everything else, percent escapes included, is kept as written.
-     */
-    static String escapeForbidden(String url) {
-        StringBuilder out = new StringBuilder(url.length());
-        for (int i = 0; i < url.length(); i++) {
-            char c = url.charAt(i);
-            if (c == ' ' || "\"<>\\^`{|}".indexOf(c) >= 0) {
-                out.append('%').append(String.format("%02X", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     static Duration duration(String value, String variable, String fallback) {

@@ -33,6 +33,24 @@ public record TargetUrl(URI url, String authorization) {
         return new TargetUrl(url, basic);
     }
 
+    /**
+     * The URL with the ASCII characters that RFC 3986 allows nowhere in a URI (space, {@code " < > \\ ^ ` { | }})
+     * percent-encoded, as a browser does with a pasted URL: a setting with a space reaches its target as {@code %20}
+     * (SPEC: values are used verbatim). Everything else, percent escapes included, is kept as written.
+     */
+    public static String escapeForbidden(String url) {
+        StringBuilder out = new StringBuilder(url.length());
+        for (int i = 0; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == ' ' || "\"<>\\^`{|}".indexOf(c) >= 0) {
+                out.append('%').append(String.format("%02X", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     /** Sets the request's URL and, when there are credentials, its {@code Authorization} header. */
     public void applyTo(Message request) {
         request.setHeader(Exchange.HTTP_URI, url.toString());

@@ -185,7 +185,7 @@ class DeliveryInputsIT {
                 Map.entry("relay.smtp.port", String.valueOf(smtp.port())),
                 Map.entry("relay.mail.from", "relay+alerts=x&y@example.com"),
                 Map.entry("relay.mail.to", String.join(",", to)),
-                Map.entry("relay.http-target.url", http.url(httpTarget).toString()),
+                Map.entry("relay.http-target.url", http.url(httpTarget).toString() + "&f=a b|c"),
                 Map.entry("relay.slack.webhook-url", slack.url(slackHook).toString()),
                 Map.entry("relay.twilio.account-sid", "AC0123456789abcdef"),
                 Map.entry("relay.twilio.auth-token", "tok+en&x=%41 y"),
@@ -200,7 +200,8 @@ class DeliveryInputsIT {
         assertThat(smtp.mailsWith(id)).extracting(m -> m.to().get(0)).containsExactlyInAnyOrderElementsOf(to);
         assertThat(smtp.mailsWith(id)).allSatisfy(m -> assertThat(m.from()).isEqualTo("relay+alerts=x&y@example.com"));
         assertThat(smtp.mailsWith(id).get(0).data()).contains("From: relay+alerts=x&y@example.com");
-        assertThat(http.requestsWith(id).get(0).rawTarget()).isEqualTo(httpTarget);
+        // a space and a character no URI may hold are sent percent-encoded, everything else as written
+        assertThat(http.requestsWith(id).get(0).rawTarget()).isEqualTo(httpTarget + "&f=a%20b%7Cc");
         assertThat(slack.requestsWith(id).get(0).rawTarget()).isEqualTo(slackHook);
         StubHttpServer.Request text = twilio.requestsWith(id).get(0);
         assertThat(text.rawTarget()).isEqualTo("/proxy+path/a%20b/2010-04-01/Accounts/AC0123456789abcdef/Messages.json");
