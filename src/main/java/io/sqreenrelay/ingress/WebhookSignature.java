@@ -2,7 +2,6 @@ package io.sqreenrelay.ingress;
 
 import io.sqreenrelay.signing.HmacSha256;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -27,17 +26,6 @@ public final class WebhookSignature {
             throw new IllegalArgumentException("at least one non-empty signature key is required");
         }
         this.keys = secrets.stream().map(HmacSha256::key).toList();
-    }
-
-    /** Parses a comma-separated list of secrets, as {@code SIGNATURE_KEY} holds them. */
-    public static List<String> splitSecrets(String commaSeparated) {
-        if (commaSeparated == null) {
-            return List.of();
-        }
-        return Arrays.stream(commaSeparated.split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .toList();
     }
 
     /** True when {@code headerValue} is the signature of {@code body} under any configured secret. */
@@ -68,7 +56,7 @@ public final class WebhookSignature {
         return HmacSha256.mac(key, body);
     }
 
-    /** 64 hex digits (either case, surrounding blanks ignored) as 32 bytes; null when malformed. */
+    /** 64 hex digits (either case, ASCII only, surrounding blanks ignored) as 32 bytes; null when malformed. */
     static byte[] decodeHex(String value) {
         if (value == null) {
             return null;
@@ -77,29 +65,10 @@ public final class WebhookSignature {
         if (hex.length() != DIGEST_LENGTH * 2) {
             return null;
         }
-        byte[] out = new byte[DIGEST_LENGTH];
-        for (int i = 0; i < DIGEST_LENGTH; i++) {
-            int hi = hexDigit(hex.charAt(2 * i));
-            int lo = hexDigit(hex.charAt(2 * i + 1));
-            if (hi < 0 || lo < 0) {
-                return null;
-            }
-            out[i] = (byte) ((hi << 4) | lo);
+        try {
+            return HexFormat.of().parseHex(hex);
+        } catch (IllegalArgumentException notHex) {
+            return null;
         }
-        return out;
-    }
-
-    /** ASCII hex only: {@link Character#digit} would also take other scripts' digits. */
-    private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 }
