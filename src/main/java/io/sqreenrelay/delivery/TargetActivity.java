@@ -11,7 +11,11 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What each target has been doing: the delivery metrics (delivered, retried, dead-lettered, filtered; time from acceptance to
@@ -19,6 +23,8 @@ import org.apache.camel.ExchangeProperty;
  * template reports each delivery, {@link DeliveryFailures} each failure.
  */
 public final class TargetActivity {
+
+    private static final Logger LOG = LoggerFactory.getLogger("relay.delivery");
 
     /** One target's recent state, as the health details show it. */
     public record State(long delivered, long retried, long deadLettered, int failuresInARow, String lastError,
@@ -56,6 +62,27 @@ public final class TargetActivity {
         target(target).filtered.increment();
     }
 
+    /**
+     * A target's routing rule ({@code when}) could not be evaluated for an event (it names a field the event lacks,
+     * an index past the end of a list): the event does not match and is counted as filtered by the template. Logged
+     * once per target, with the error, so that a rule that never matches is seen without a line per event.
+     */
+    public void ruleFailed(@ExchangeProperty(DeliveryProperties.TARGET) String target,
+                           @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception error) {
+        if (target(target).ruleFailureLogged.compareAndSet(false, true)) {
+            Throwable cause = error;
+            while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            // the cause's class and the start of its text on one line: it may quote the event, never a whole one
+            String why = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": "
+                    + String.valueOf(cause.getMessage()).replaceAll("\\p{Cntrl}", " ")
+                            .substring(0, Math.min(120, String.valueOf(cause.getMessage()).length()));
+            LOG.warn("Target {}: its routing rule (when) cannot be evaluated for some events ({}); they are filtered "
+                    + "(outcome=filtered), never sent nor dead-lettered. Logged once.", target, why);
+        }
+    }
+
     void retried(String target, String reason) {
         Target t = target(target);
         t.retried.increment();
@@ -89,6 +116,7 @@ public final class TargetActivity {
         String lastError;
         Instant lastFailureAt;
         Instant lastDeliveryAt;
+        final AtomicBoolean ruleFailureLogged = new AtomicBoolean();
 
         Target(String name) {
             delivered = outcome(name, "delivered");

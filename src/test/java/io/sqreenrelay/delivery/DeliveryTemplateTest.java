@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 @CamelMainTest(
         propertyPlaceholderLocations = "classpath:delivery-template/test.properties",
         configurationClasses = DeliveryTemplateTest.Beans.class,
-        replaceRouteFromWith = {"deliver-ruled=direct:ruled", "deliver-all=direct:all", "deliver-on=direct:on"})
+        replaceRouteFromWith = {"deliver-ruled=direct:ruled", "deliver-all=direct:all", "deliver-on=direct:on",
+                "deliver-misspelt=direct:misspelt", "deliver-by-ip=direct:by-ip"})
 class DeliveryTemplateTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +74,12 @@ class DeliveryTemplateTest {
     @EndpointInject("mock:on")
     MockEndpoint on;
 
+    @EndpointInject("mock:misspelt")
+    MockEndpoint misspelt;
+
+    @EndpointInject("mock:by-ip")
+    MockEndpoint byIp;
+
     @org.apache.camel.Produce
     ProducerTemplate producer;
 
@@ -102,6 +109,29 @@ class DeliveryTemplateTest {
         assertThat(counter("all", "filtered")).isZero();
         assertThat(Beans.ACTIVITY.states().get("all").delivered()).isEqualTo(3);
         assertThat(counter("ruled", "retried") + counter("ruled", "dead_lettered")).isZero();
+    }
+
+    @Test
+    void aRuleThatCannotBeEvaluatedForAnEventFiltersItAndNeverFailsTheDelivery() throws Exception {
+        AcceptedEvent noAddress = event("production", false);
+        AcceptedEvent withAddress = new AcceptedEvent("app:security_event:id-ip", false, System.currentTimeMillis(),
+                "{\"sqreen_payload_type\":\"security_event\",\"id\":\"ip\",\"application_id\":\"app\","
+                        + "\"ips\":[{\"address\":\"10.0.0.1\"}]}");
+        byte[] message = JSON.writeValueAsBytes(List.of(noAddress, withAddress));
+        byIp.expectedMessageCount(1);
+        misspelt.expectedMessageCount(0);
+
+        // a failure would reach the outcome table, which has no broker here to park it in: the send would throw
+        producer.sendBody("direct:by-ip", message);
+        producer.sendBody("direct:misspelt", message);
+
+        MockEndpoint.assertIsSatisfied(context);
+        assertThat(byIp.getExchanges().get(0).getProperty(DeliveryProperties.EVENT, AcceptedEvent.class))
+                .isEqualTo(withAddress);
+        assertThat(counter("by-ip", "filtered")).as("ips[0] of an event without addresses").isEqualTo(1);
+        assertThat(counter("misspelt", "filtered")).isEqualTo(2);
+        assertThat(counter("misspelt", "dead_lettered") + counter("misspelt", "retried")
+                + counter("by-ip", "dead_lettered") + counter("by-ip", "retried")).isZero();
     }
 
     @Test
