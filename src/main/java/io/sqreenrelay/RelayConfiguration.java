@@ -43,6 +43,8 @@ public class RelayConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // before any property is resolved: a value with {{ or }} would be read as a placeholder (and quoted in the error)
+        VerbatimSettings.check(context.getPropertiesComponent().loadProperties(), System.getenv());
         Function<String, String> property = name -> context.getPropertiesComponent().resolveProperty(name).orElse(null);
         Registry registry = context.getRegistry();
         RelaySettings settings = RelaySettings.read(property);

@@ -145,8 +145,14 @@ public record TargetSettings(
         if (routingKey != null && !ROUTING_KEY.matcher(routingKey).matches()) {
             throw new InvalidSetting("PAGERDUTY_ROUTING_KEY must be letters and digits (PagerDuty's integration key)");
         }
-        webUrl(orDefault(property.apply("relay.pagerduty.api-url"), "https://events.pagerduty.com"), "PAGERDUTY_API_URL",
-                false);
+        URI pagerDuty = webUrl(orDefault(property.apply("relay.pagerduty.api-url"), "https://events.pagerduty.com"),
+                "PAGERDUTY_API_URL", false);
+        // the route appends /v2/enqueue to it as written: a query, a fragment or a trailing slash would send elsewhere
+        if (pagerDuty.getRawQuery() != null || pagerDuty.getRawFragment() != null
+                || (pagerDuty.getRawPath() != null && pagerDuty.getRawPath().endsWith("/"))) {
+            throw new InvalidSetting("PAGERDUTY_API_URL must be the API's base URL, without a query, a fragment or a "
+                    + "trailing slash (the relay appends /v2/enqueue), e.g. https://events.pagerduty.com");
+        }
         webUrl(property.apply("relay.teams.webhook-url"), "TEAMS_WEBHOOK_URL", true);
     }
 

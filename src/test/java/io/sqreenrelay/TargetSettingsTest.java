@@ -91,6 +91,16 @@ class TargetSettingsTest {
                 .hasMessageNotContaining("s3cr3t");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"https://events.pagerduty.com/", "http://h.test/pd/",
+            "http://h.test/?x=1", "http://h.test/pd#f"})
+    void aPagerDutyApiUrlTheRouteCannotExtendIsRefused(String url) {
+        assertThatThrownBy(() -> read(Map.of("relay.pagerduty.api-url", url)))
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessageStartingWith("PAGERDUTY_API_URL must be the API's base URL");
+        assertThat(read(Map.of("relay.pagerduty.api-url", "http://u:p%40w@h.test/pd"))).isNotNull();
+    }
+
     @Test
     void smsNeedsItsTokenSenderAndNumbers() {
         Map<String, String> sms = new HashMap<>(Map.of("relay.twilio.account-sid", "AC123", "relay.twilio.auth-token", "t",

@@ -111,6 +111,14 @@ class StartupIT {
     }
 
     @Test
+    void aSettingWithAPlaceholderInItIsRefusedByNameNeverExpandedNorQuoted() throws Exception {
+        String line = failedStart("braces", Map.of("HTTP_TARGET_URL", "http://user:PASSW0RD@127.0.0.1:1/x}}"),
+                RelayUnderTest.freePort(), 2);
+        assertThat(line).startsWith("sqreen-relay cannot start: HTTP_TARGET_URL must not contain {{ or }}")
+                .doesNotContain("PASSW0RD");
+    }
+
+    @Test
     void everyRouteRunsWhenTheReadyLineComesAndNoneRestarts() throws Exception {
         // every target off but the log: their routes are neither started nor shown restarting
         Path console = work.resolve("ready-console.txt");
