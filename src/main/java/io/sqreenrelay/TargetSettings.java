@@ -68,7 +68,8 @@ public record TargetSettings(
         }
         pagerDutyAndTeams(property);
         return new TargetSettings(
-                new RetryPolicy(first, max, duration(property.apply("relay.retry.max-age"), "RETRY_MAX_AGE", "24h")),
+                new RetryPolicy(first, max, duration(property.apply("relay.retry.max-age"), "RETRY_MAX_AGE", "24h"),
+                        duration(property.apply("relay.retry.after-max"), "RETRY_AFTER_MAX", "15m")),
                 Duration.ofMillis(RelaySettings.positiveInt(
                         orDefault(property.apply("relay.target-timeout-ms"), "10000"), "TARGET_TIMEOUT_MS")),
                 mail(property),

@@ -143,8 +143,15 @@ public final class DeliveryFailures {
         DeliveryOutcomes.Decision decision = outcome.decision();
         if (decision.holdTargetUntil() > 0) {
             holds.hold(target, decision.holdTargetUntil());
-            LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,
-                    decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - outcome.at()));
+            // once per hold: the events held meanwhile are not attempts and log nothing here
+            if (decision.capped()) {
+                LOG.warn("Delivery to {}: the target asked to wait {} ({}), more than RETRY_AFTER_MAX; nothing is sent"
+                        + " to it for {} (capped)", target, Duration.ofMillis(decision.askedWaitMillis()),
+                        decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - outcome.at()));
+            } else {
+                LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,
+                        decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - outcome.at()));
+            }
         }
     }
 

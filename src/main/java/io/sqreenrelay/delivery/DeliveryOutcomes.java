@@ -35,8 +35,19 @@ public final class DeliveryOutcomes {
      *
      * @param holdTargetUntil when the target itself asked to wait ({@code Retry-After}): until when none of its events
      *                        should be sent (epoch ms); 0 otherwise
+     * @param askedWaitMillis when the target asked for a longer wait than RETRY_AFTER_MAX: the wait it asked for (ms),
+     *                        cut to the cap in {@code dueAt} and {@code holdTargetUntil}; 0 otherwise
      */
-    public record Decision(boolean retry, long dueAt, String reason, long holdTargetUntil) {
+    public record Decision(boolean retry, long dueAt, String reason, long holdTargetUntil, long askedWaitMillis) {
+
+        public Decision(boolean retry, long dueAt, String reason, long holdTargetUntil) {
+            this(retry, dueAt, reason, holdTargetUntil, 0);
+        }
+
+        /** The target asked for a wait longer than RETRY_AFTER_MAX, and was given the cap instead. */
+        public boolean capped() {
+            return askedWaitMillis > 0;
+        }
     }
 
     /**
@@ -75,15 +86,19 @@ public final class DeliveryOutcomes {
         // a held event goes back at the end of the hold: the target has not refused it, it has not seen it. A
         // Retry-After is the wait the target asked for: taken as asked (the wait queues add at most their shortest
         // step), not stretched to the backoff
-        long wait = what.held() || what.retryAfterMillis() > 0 ? what.retryAfterMillis()
-                : policy.backoffMillis(failures, random);
+        // A Retry-After longer than RETRY_AFTER_MAX is cut to it (a Retry-After: 999999 held a target for 24 h)
+        long cap = policy.retryAfterMax().toMillis();
+        long asked = what.held() ? 0 : what.retryAfterMillis();
+        long retryAfter = Math.min(asked, cap);
+        long wait = what.held() ? what.retryAfterMillis()
+                : retryAfter > 0 ? retryAfter : policy.backoffMillis(failures, random);
         long dueAt = now + wait;
         if (dueAt > firstFailureAt + policy.maxAge().toMillis()) {
             return new Decision(false, now, what.reason() + " (gave up after " + attempts + " over "
                     + Duration.ofMillis(now - firstFailureAt).toSeconds() + " s)", 0);
         }
-        long holdTarget = !what.held() && what.retryAfterMillis() > 0 ? now + what.retryAfterMillis() : 0;
-        return new Decision(true, dueAt, what.reason(), holdTarget);
+        long holdTarget = retryAfter > 0 ? now + retryAfter : 0;
+        return new Decision(true, dueAt, what.reason(), holdTarget, asked > cap ? asked : 0);
     }
 
     static Failure classify(Throwable failure, long now) {

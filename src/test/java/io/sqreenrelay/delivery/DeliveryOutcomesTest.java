@@ -92,8 +92,28 @@ class DeliveryOutcomesTest {
         DeliveryOutcomes.Decision decision = outcomes.decide(http(503, Map.of(), ""), 9, NOW - 3_500_000, NOW);
         assertThat(decision.retry()).isFalse();
         assertThat(decision.reason()).startsWith("HTTP 503 (gave up after 9 attempts");
-        // a Retry-After beyond the maximum age gives up at once too
-        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "7200"), ""), 1, NOW, NOW).retry()).isFalse();
+        // a Retry-After beyond the maximum age, even once capped, gives up at once too
+        DeliveryOutcomes outcomesCappedLate = new DeliveryOutcomes(new RetryPolicy(Duration.ofSeconds(5),
+                Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofHours(3)), () -> 0.5);
+        assertThat(outcomesCappedLate.decide(http(429, Map.of("Retry-After", "7200"), ""), 1, NOW, NOW).retry()).isFalse();
+    }
+
+    @Test
+    void aRetryAfterLongerThanTheCapIsCutToIt() {
+        // RETRY_AFTER_MAX (15 min by default): a Retry-After: 999999 held a target for 24 h (issue 16)
+        DeliveryOutcomes.Decision decision = outcomes.decide(http(429, Map.of("Retry-After", "999999"), ""), 1, NOW, NOW);
+        assertThat(decision.retry()).isTrue();
+        assertThat(decision.dueAt()).isEqualTo(NOW + 15 * 60_000);
+        assertThat(decision.holdTargetUntil()).isEqualTo(NOW + 15 * 60_000);
+        assertThat(decision.capped()).isTrue();
+        assertThat(decision.askedWaitMillis()).isEqualTo(999_999_000L);
+        String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.Instant.ofEpochMilli(NOW + 3_600_000).atZone(java.time.ZoneOffset.UTC));
+        assertThat(outcomes.decide(http(503, Map.of("Retry-After", date), ""), 1, NOW, NOW).dueAt())
+                .as("an HTTP date an hour away").isEqualTo(NOW + 15 * 60_000);
+        DeliveryOutcomes.Decision within = outcomes.decide(http(429, Map.of("Retry-After", "900"), ""), 1, NOW, NOW);
+        assertThat(within.capped()).as("exactly the cap is not cut").isFalse();
+        assertThat(within.dueAt()).isEqualTo(NOW + 900_000);
     }
 
     @Test

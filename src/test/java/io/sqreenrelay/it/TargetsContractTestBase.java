@@ -115,6 +115,7 @@ abstract class TargetsContractTestBase {
         settings.put("relay.retry.first-delay", "200ms");
         settings.put("relay.retry.max-delay", "1s");
         settings.put("relay.retry.max-age", "10s");
+        settings.put("relay.retry.after-max", "5s");
         settings.put("relay.target-timeout-ms", "1000");
         relay = RelayUnderTest.start(broker, data, settings);
     }
@@ -249,6 +250,23 @@ abstract class TargetsContractTestBase {
         settle();
         assertThat(http.requestsWith(id)).hasSize(2);
         assertThat(slack.requestsWith(id)).hasSize(2);
+    }
+
+    @Test
+    @Order(3)
+    void aRetryAfterLongerThanRetryAfterMaxIsCappedThere() throws Exception {
+        // RETRY_AFTER_MAX is 5 s here: a Retry-After of 999999 s (11.5 days) is cut to it, so the event is delivered
+        String id = UUID.randomUUID().toString();
+        http.script(id, status(429).withHeader("Retry-After", "999999"), status(200));
+        post(event(id, "it-app", "Capped " + id));
+        await().atMost(PATIENCE).until(() -> http.requestsWith(id).size() == 2);
+        List<Request> attempts = http.requestsWith(id);
+        System.out.println("Retry-After 999999 with RETRY_AFTER_MAX 5s: asked again after "
+                + (attempts.get(1).at() - attempts.get(0).at()) + " ms");
+        assertThat(attempts.get(1).succeeded()).as("delivered on the second attempt").isTrue();
+        settle();
+        assertThat(http.requestsWith(id)).hasSize(2);
+        assertThat(deadLetterKeys("http")).doesNotContain(keyOf(id));
     }
 
     @Test
