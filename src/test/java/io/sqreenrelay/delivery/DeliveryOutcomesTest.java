@@ -35,11 +35,26 @@ class DeliveryOutcomesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {300, 301, 400, 401, 403, 404, 410, 413, 422})
+    @ValueSource(ints = {300, 301, 400, 401, 403, 404, 413, 422})
     void otherAnswersAreDeadLetteredAtOnce(int status) {
         DeliveryOutcomes.Decision decision = outcomes.decide(http(status, Map.of(), ""), 1, NOW, NOW);
         assertThat(decision.retry()).isFalse();
         assertThat(decision.reason()).startsWith("HTTP " + status + " (permanent");
+    }
+
+    @Test
+    void a410GoneSuspendsTheTargetAndKeepsTheEventWhateverItsAge() {
+        DeliveryOutcomes.Decision slack = outcomes.decide(http(410, Map.of(), "channel_is_archived"), 1, NOW, NOW);
+        assertThat(slack.suspend()).isTrue();
+        assertThat(slack.retry()).as("not a dead letter").isTrue();
+        assertThat(slack.reason()).isEqualTo("HTTP 410 channel_is_archived");
+        DeliveryOutcomes.Decision old = outcomes.decide(http(410, Map.of(), "<html>https://hooks.example/SECRET</html>"),
+                9, NOW - 7_200_000, NOW);
+        assertThat(old.suspend()).as("past the maximum age too").isTrue();
+        assertThat(old.reason()).as("a body that is not a bare error code is not quoted").isEqualTo("HTTP 410");
+        DeliveryOutcomes.Decision suspended = outcomes.decide(new TargetSuspensions.TargetSuspended(), 1, NOW, NOW);
+        assertThat(suspended.suspend()).isTrue();
+        assertThat(outcomes.decide(http(404, Map.of(), "channel_not_found"), 1, NOW, NOW).suspend()).isFalse();
     }
 
     @Test
