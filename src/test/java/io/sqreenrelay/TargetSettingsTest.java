@@ -119,4 +119,12 @@ class TargetSettingsTest {
         assertThat(read(Map.of("relay.retry.after-max", "5s")).retry().retryAfterMax()).isEqualTo(Duration.ofSeconds(5));
         assertThatThrownBy(() -> read(Map.of("relay.retry.after-max", "0s"))).hasMessageStartingWith("RETRY_AFTER_MAX");
     }
+
+    @Test
+    void pacesAreWholeNumbersFromOneToAThousand() {
+        read(Map.of("relay.slack.max-per-second", "1", "relay.sms.max-per-minute", "1000"));
+        assertThatThrownBy(() -> read(Map.of("relay.slack.max-per-second", "0"))).hasMessageStartingWith("SLACK_MAX_PER_SECOND");
+        assertThatThrownBy(() -> read(Map.of("relay.slack.max-per-second", "0.5"))).hasMessageStartingWith("SLACK_MAX_PER_SECOND");
+        assertThatThrownBy(() -> read(Map.of("relay.sms.max-per-minute", "1001"))).hasMessageStartingWith("SMS_MAX_PER_MINUTE");
+    }
 }

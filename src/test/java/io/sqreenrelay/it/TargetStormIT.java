@@ -63,6 +63,8 @@ class TargetStormIT {
             settings.put("relay.sms.to", "+15551234567");
             settings.put("relay.target-timeout-ms", "1000");
             settings.put("relay.retry.first-delay", "200ms");
+            settings.put("relay.slack.max-per-second", "1000");   // pacing has its own test (PacingIT)
+            settings.put("relay.sms.max-per-minute", "1000");
             settings.put("relay.retry.max-delay", "2s");
             settings.put("relay.retry.max-age", "30m");
             try (RelayUnderTest relay = RelayUnderTest.start(broker, Files.createTempDirectory("relay-storm"), settings)) {

@@ -116,6 +116,8 @@ abstract class TargetsContractTestBase {
         settings.put("relay.retry.max-delay", "1s");
         settings.put("relay.retry.max-age", "10s");
         settings.put("relay.retry.after-max", "5s");
+        settings.put("relay.slack.max-per-second", "1000");       // pacing has its own test (PacingIT)
+        settings.put("relay.sms.max-per-minute", "1000");
         settings.put("relay.target-timeout-ms", "1000");
         relay = RelayUnderTest.start(broker, data, settings);
     }
