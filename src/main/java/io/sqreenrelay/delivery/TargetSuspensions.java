@@ -209,8 +209,12 @@ public final class TargetSuspensions extends ServiceSupport {
 
     private void startConsumer(String target) {
         AbstractMessageListenerContainer container = containers.of(queuePrefix + target);
-        if (container != null && stoppedHere.remove(target)) {
-            later(container::start);
+        if (container != null && stoppedHere.contains(target)) {
+            // counted as stopped on purpose until it runs again, so that readiness does not flicker meanwhile
+            later(() -> {
+                container.start();
+                stoppedHere.remove(target);
+            });
         }
     }
 
