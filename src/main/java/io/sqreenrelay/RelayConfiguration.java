@@ -4,11 +4,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sqreenrelay.admin.AdminAccess;
 import io.sqreenrelay.admin.DeadLetterAdmin;
+import io.sqreenrelay.admin.TargetAdmin;
 import io.sqreenrelay.broker.BrokerBeans;
 import io.sqreenrelay.dedup.RedisKeyStore;
 import io.sqreenrelay.delivery.DeliveredKeys;
 import io.sqreenrelay.delivery.DeliveryBeans;
 import io.sqreenrelay.delivery.TargetActivity;
+import io.sqreenrelay.delivery.TargetSuspensions;
 import io.sqreenrelay.ingress.ContentTypeCheck;
 import io.sqreenrelay.ingress.EventIntake;
 import io.sqreenrelay.ingress.IngressGate;
@@ -81,17 +83,19 @@ public class RelayConfiguration implements CamelConfiguration {
 
         TargetSettings targets = TargetSettings.read(property);
         BrokerBeans broker = BrokerBeans.bind(context, settings.rabbitmqUri(), settings.dataDir().resolve("broker"));
-        DeliveredKeys delivered = DeliveryBeans.bind(context, targets.retry(), settings.dedupWindow(), stateDir, shared,
-                broker, activity);
-        TargetBeans.bind(registry, settings, targets, delivered);
-
         Supplier<List<String>> targetsOn = () -> StartupReport.targets(context);
+        DeliveredKeys delivered = DeliveryBeans.bind(context, targets.retry(), settings.dedupWindow(), stateDir, shared,
+                broker, activity, meters, targetsOn);
+        TargetBeans.bind(registry, settings, targets, delivered);
+        TargetSuspensions suspensions = registry.lookupByNameAndType("targetSuspensions", TargetSuspensions.class);
+
         registry.bind("adminAccess", new AdminAccess(targets.adminToken()));
         registry.bind("deadLetterAdmin", new DeadLetterAdmin(broker.deadLetters(), targetsOn));
+        registry.bind("targetAdmin", new TargetAdmin(suspensions, activity, targetsOn));
 
         IngressGate gate = new IngressGate();
         RelayHealthChecks.register(context, gate, WEBHOOK_ROUTE, broker, settings.brokerDescription(), activity,
-                targetsOn, shared, dedup.description());
+                suspensions, targetsOn, shared, dedup.description());
         context.getManagementStrategy().addEventNotifier(startup.routeEvents(() -> StartupReport.summary(context, settings)));
         HttpHardening hardening = new HttpHardening(settings.maxBodySize(),
                 Integer.parseInt(property.apply("relay.retry-after-seconds")), gate, webhookRequests,

@@ -67,8 +67,10 @@ public record TargetSettings(
             throw new InvalidSetting("RETRY_MAX_DELAY must not be shorter than RETRY_FIRST_DELAY");
         }
         pagerDutyAndTeams(property);
+        pacing(property);
         return new TargetSettings(
-                new RetryPolicy(first, max, duration(property.apply("relay.retry.max-age"), "RETRY_MAX_AGE", "24h")),
+                new RetryPolicy(first, max, duration(property.apply("relay.retry.max-age"), "RETRY_MAX_AGE", "24h"),
+                        duration(property.apply("relay.retry.after-max"), "RETRY_AFTER_MAX", "15m")),
                 Duration.ofMillis(RelaySettings.positiveInt(
                         orDefault(property.apply("relay.target-timeout-ms"), "10000"), "TARGET_TIMEOUT_MS")),
                 mail(property),
@@ -140,6 +142,22 @@ public record TargetSettings(
      * there; they are checked here all the same, so that a wrong one stops the start. A routing key is letters and
      * digits (it is written into the target's jq payload), never quoted back.
      */
+    /** Highest pace a setting may ask for: the Throttle EIP keeps one permit object per message of a period. */
+    static final int MAX_PACE = 1000;
+
+    /** SLACK_MAX_PER_SECOND and SMS_MAX_PER_MINUTE, read by the targets' files (Throttle EIP): whole numbers 1..1000. */
+    private static void pacing(Function<String, String> property) {
+        pace(orDefault(property.apply("relay.slack.max-per-second"), "1"), "SLACK_MAX_PER_SECOND");
+        pace(orDefault(property.apply("relay.sms.max-per-minute"), "6"), "SMS_MAX_PER_MINUTE");
+    }
+
+    private static void pace(String value, String variable) {
+        if (!value.matches("\\d{1,4}") || Integer.parseInt(value) < 1 || Integer.parseInt(value) > MAX_PACE) {
+            throw new InvalidSetting(variable + " must be a whole number from 1 to " + MAX_PACE + ", got '"
+                    + printable(value) + "'");
+        }
+    }
+
     private static void pagerDutyAndTeams(Function<String, String> property) {
         String routingKey = blankToNull(property.apply("relay.pagerduty.routing-key"));
         if (routingKey != null && !ROUTING_KEY.matcher(routingKey).matches()) {

@@ -125,5 +125,16 @@ class TargetSettingsTest {
         assertThatThrownBy(() -> read(Map.of("relay.retry.first-delay", "soon"))).hasMessageStartingWith("RETRY_FIRST_DELAY");
         assertThatThrownBy(() -> read(Map.of("relay.retry.first-delay", "10m", "relay.retry.max-delay", "1m")))
                 .hasMessageContaining("RETRY_MAX_DELAY");
+        assertThat(settings.retry().retryAfterMax()).as("default").isEqualTo(Duration.ofMinutes(15));
+        assertThat(read(Map.of("relay.retry.after-max", "5s")).retry().retryAfterMax()).isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> read(Map.of("relay.retry.after-max", "0s"))).hasMessageStartingWith("RETRY_AFTER_MAX");
+    }
+
+    @Test
+    void pacesAreWholeNumbersFromOneToAThousand() {
+        read(Map.of("relay.slack.max-per-second", "1", "relay.sms.max-per-minute", "1000"));
+        assertThatThrownBy(() -> read(Map.of("relay.slack.max-per-second", "0"))).hasMessageStartingWith("SLACK_MAX_PER_SECOND");
+        assertThatThrownBy(() -> read(Map.of("relay.slack.max-per-second", "0.5"))).hasMessageStartingWith("SLACK_MAX_PER_SECOND");
+        assertThatThrownBy(() -> read(Map.of("relay.sms.max-per-minute", "1001"))).hasMessageStartingWith("SMS_MAX_PER_MINUTE");
     }
 }

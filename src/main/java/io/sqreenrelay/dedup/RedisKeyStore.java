@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -33,7 +34,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  *
  * <p>Commands used (redis.io/commands): {@code SET key 1 NX PX ttl} (atomic set-if-absent with expiry: two relays
  * never both see a key as new and both write it), {@code EXISTS}, {@code DEL}, {@code ZADD GT} (a hold only grows:
- * Redis 6.2+) and {@code ZSCORE}. Batches go in one pipeline, one round trip.
+ * Redis 6.2+) and {@code ZSCORE}; a suspended target is a field of one hash ({@code HSETNX}: of several relays
+ * meeting the same 410, one suspends; {@code HGETALL}, {@code HDEL}). Batches go in one pipeline, one round trip.
  *
  * <p>Redis is a help, never a gate: every command is bounded by the timeout (connect, read, and the wait for a pooled
  * connection); a failure counts in {@code sqreen_relay_dedup_store_errors_total} and the caller goes on as if the key
@@ -46,6 +48,7 @@ public final class RedisKeyStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisKeyStore.class);
     private static final String HOLDS = "holds";
+    private static final String SUSPENDED = "suspended";
     /** During an outage, how often a command is tried for real. */
     static final long PROBE_EVERY_MS = 1000;
 
@@ -157,6 +160,21 @@ public final class RedisKeyStore implements AutoCloseable {
     public long heldUntil(String name) {
         Double until = call(redis -> redis.zscore(prefix + HOLDS, name), null);
         return until == null ? 0 : until.longValue();
+    }
+
+    /** Suspends {@code name} (no end), {@code state} saying why and since when; true when it was not suspended yet. */
+    public boolean suspend(String name, String state) {
+        return call(redis -> redis.hsetnx(prefix + SUSPENDED, name, state) == 1, true);
+    }
+
+    /** Every suspended name and its state; null when Redis does not answer. */
+    public Map<String, String> suspended() {
+        return call(redis -> redis.hgetAll(prefix + SUSPENDED), null);
+    }
+
+    /** Ends the suspension of {@code name}. */
+    public void resume(String name) {
+        call(redis -> redis.hdel(prefix + SUSPENDED, name), 0L);
     }
 
     /** Asks Redis whether it answers (a PING), updating the state {@link #reachable} reports. */

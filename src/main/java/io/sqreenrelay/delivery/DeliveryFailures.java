@@ -32,6 +32,8 @@ public final class DeliveryFailures {
 
     /** Exchange property set by {@link #decide}: true when the failed event is to be retried later. */
     public static final String RETRY = "relayRetry";
+    /** Exchange property set by {@link #decide}: true when the target is gone or suspended (the event is kept). */
+    public static final String SUSPEND = "relaySuspend";
     /** Exchange property set by {@link #decide}: the {@link Outcome}. */
     public static final String OUTCOME = "relayOutcome";
     private static final String NOT_EVENTS = "not a batch of relay events";
@@ -44,6 +46,7 @@ public final class DeliveryFailures {
     private final DeadLetters deadLetters;
     private final TargetActivity activity;
     private final TargetHolds holds;
+    private final TargetSuspensions suspensions;
 
     /**
      * What {@link #decide} found: the decision, and the delivery state to park the event with.
@@ -58,12 +61,13 @@ public final class DeliveryFailures {
     }
 
     public DeliveryFailures(DeliveryOutcomes outcomes, WaitQueues waitQueues, DeadLetters deadLetters,
-                            TargetActivity activity, TargetHolds holds) {
+                            TargetActivity activity, TargetHolds holds, TargetSuspensions suspensions) {
         this.outcomes = outcomes;
         this.waitQueues = waitQueues;
         this.deadLetters = deadLetters;
         this.activity = activity;
         this.holds = holds;
+        this.suspensions = suspensions;
     }
 
     /**
@@ -91,6 +95,26 @@ public final class DeliveryFailures {
         }
         exchange.setProperty(OUTCOME, outcome);
         exchange.setProperty(RETRY, outcome.decision().retry());
+        exchange.setProperty(SUSPEND, outcome.decision().suspend());
+    }
+
+    /**
+     * The suspension branch: the target answered 410 Gone (it is suspended now, {@link TargetSuspensions}) or is
+     * suspended already; the event goes back to the target's queue, due at once (through the shortest wait queue),
+     * neither delivered nor dead-lettered, and waits there for the resume. Throws when the broker cannot take it: the
+     * message then stays in its queue.
+     */
+    public void keepForResume(Exchange exchange) throws JsonProcessingException {
+        Outcome outcome = exchange.getProperty(OUTCOME, Outcome.class);
+        String target = exchange.getProperty(DeliveryProperties.TARGET, String.class);
+        AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
+        if (!outcome.held()) {
+            suspensions.suspend(target, outcome.decision().reason());
+        }
+        Map<String, Object> headers = headers(exchange, outcome);
+        headers.put(DUE_AT, outcome.at());
+        waitQueues.park(JSON.writeValueAsBytes(List.of(event)), headers);
+        LOG.debug("Delivery to {} suspended: event {} kept for the resume", target, key(exchange, event));
     }
 
     /**
@@ -143,8 +167,15 @@ public final class DeliveryFailures {
         DeliveryOutcomes.Decision decision = outcome.decision();
         if (decision.holdTargetUntil() > 0) {
             holds.hold(target, decision.holdTargetUntil());
-            LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,
-                    decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - outcome.at()));
+            // once per hold: the events held meanwhile are not attempts and log nothing here
+            if (decision.capped()) {
+                LOG.warn("Delivery to {}: the target asked to wait {} ({}), more than RETRY_AFTER_MAX; nothing is sent"
+                        + " to it for {} (capped)", target, Duration.ofMillis(decision.askedWaitMillis()),
+                        decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - outcome.at()));
+            } else {
+                LOG.warn("Delivery to {}: the target asked to wait ({}); nothing is sent to it for {}", target,
+                        decision.reason(), Duration.ofMillis(decision.holdTargetUntil() - outcome.at()));
+            }
         }
     }
 

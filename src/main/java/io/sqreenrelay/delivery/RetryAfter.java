@@ -20,8 +20,6 @@ import org.apache.hc.client5.http.utils.DateUtils;
  */
 final class RetryAfter {
 
-    /** A target cannot make the relay wait longer than this in one step (the maximum age still applies). */
-    static final long MAX_MILLIS = 24L * 3600 * 1000;
     private static final DateTimeFormatter[] HTTP_DATES = {
         DateUtils.FORMATTER_RFC1123, DateUtils.FORMATTER_RFC1036, DateUtils.FORMATTER_ASCTIME.withZone(ZoneOffset.UTC)};
     private static final Pattern SLACK_FIELD = Pattern.compile("\"retry_after\"\\s*:\\s*\"?(\\d{1,9})");
@@ -29,7 +27,10 @@ final class RetryAfter {
     private RetryAfter() {
     }
 
-    /** The wait asked for, in milliseconds from {@code now}; 0 when none was asked for or it cannot be read. */
+    /**
+     * The wait asked for, in milliseconds from {@code now}; 0 when none was asked for or it cannot be read. Not capped:
+     * {@link DeliveryOutcomes} cuts it to RETRY_AFTER_MAX.
+     */
     static long millis(Map<String, String> headers, String body, long now) {
         String header = headers == null ? null : headers.entrySet().stream()
                 .filter(e -> "Retry-After".equalsIgnoreCase(e.getKey()))
@@ -42,7 +43,7 @@ final class RetryAfter {
                 wait = Long.parseLong(field.group(1)) * 1000;
             }
         }
-        return Math.max(0, Math.min(wait, MAX_MILLIS));
+        return Math.max(0, wait);
     }
 
     /** One {@code Retry-After} value: delay-seconds, or an HTTP date; the wait from {@code now} in ms, 0 if unreadable. */

@@ -10,8 +10,13 @@ import java.util.function.DoubleSupplier;
  * @param firstDelay the wait before the first retry
  * @param maxDelay   the longest wait between two attempts
  * @param maxAge     how long after the first failure the relay keeps trying before it dead-letters the event
+ * @param retryAfterMax the longest wait a target's {@code Retry-After} may impose in one step (RETRY_AFTER_MAX): a
+ *                   longer one is cut to this
  */
-public record RetryPolicy(Duration firstDelay, Duration maxDelay, Duration maxAge) {
+public record RetryPolicy(Duration firstDelay, Duration maxDelay, Duration maxAge, Duration retryAfterMax) {
+
+    /** The default cap of a {@code Retry-After} (RETRY_AFTER_MAX). */
+    public static final Duration RETRY_AFTER_MAX = Duration.ofMinutes(15);
 
     /** Each wait is the backoff delay times a factor drawn from [1 - JITTER, 1 + JITTER]. */
     static final double JITTER = 0.2;
@@ -20,6 +25,14 @@ public record RetryPolicy(Duration firstDelay, Duration maxDelay, Duration maxAg
         if (firstDelay.isNegative() || firstDelay.isZero() || maxDelay.compareTo(firstDelay) < 0 || maxAge.isNegative()) {
             throw new IllegalArgumentException("retry delays must be positive, and the maximum at least the first");
         }
+        if (retryAfterMax.isNegative() || retryAfterMax.isZero()) {
+            throw new IllegalArgumentException("the Retry-After cap must be positive");
+        }
+    }
+
+    /** The policy with the default {@link #RETRY_AFTER_MAX}. */
+    public RetryPolicy(Duration firstDelay, Duration maxDelay, Duration maxAge) {
+        this(firstDelay, maxDelay, maxAge, RETRY_AFTER_MAX);
     }
 
     /**

@@ -20,15 +20,20 @@ public final class TargetHolds {
 
     private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
     private final RedisKeyStore shared;
+    private final TargetSuspensions suspensions;
 
     /** Holds known to this relay only. */
     public TargetHolds() {
-        this(null);
+        this(null, null);
     }
 
-    /** Holds shared through {@code shared} when it is not null. */
-    public TargetHolds(RedisKeyStore shared) {
+    /**
+     * Holds shared through {@code shared} when it is not null; a target suspended in {@code suspensions} (when not
+     * null) is held without end.
+     */
+    public TargetHolds(RedisKeyStore shared, TargetSuspensions suspensions) {
         this.shared = shared;
+        this.suspensions = suspensions;
     }
 
     /** Holds the target until {@code until} (epoch ms), unless it is already held longer. */
@@ -39,8 +44,14 @@ public final class TargetHolds {
         }
     }
 
-    /** Throws {@link TargetOnHold} while the target is held (by this relay, or by another through the shared store). */
+    /**
+     * Throws {@link TargetOnHold} while the target is held (by this relay, or by another through the shared store),
+     * {@link TargetSuspensions.TargetSuspended} while it is suspended.
+     */
     public void check(@ExchangeProperty(DeliveryProperties.TARGET) String target) {
+        if (suspensions != null && suspensions.suspension(target) != null) {
+            throw new TargetSuspensions.TargetSuspended();
+        }
         if (shared != null && !heldUntil.containsKey(target)) {
             long sharedUntil = shared.heldUntil(target);
             if (sharedUntil > System.currentTimeMillis()) {
@@ -63,7 +74,7 @@ public final class TargetHolds {
     }
 
     /** The event was not sent: its target asked to wait until {@link #until}. */
-    public static final class TargetOnHold extends RuntimeException {
+    public static class TargetOnHold extends RuntimeException {
 
         private final long until;
 

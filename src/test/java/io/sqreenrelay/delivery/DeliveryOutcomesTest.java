@@ -35,11 +35,26 @@ class DeliveryOutcomesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {300, 301, 400, 401, 403, 404, 410, 413, 422})
+    @ValueSource(ints = {300, 301, 400, 401, 403, 404, 413, 422})
     void otherAnswersAreDeadLetteredAtOnce(int status) {
         DeliveryOutcomes.Decision decision = outcomes.decide(http(status, Map.of(), ""), 1, NOW, NOW);
         assertThat(decision.retry()).isFalse();
         assertThat(decision.reason()).startsWith("HTTP " + status + " (permanent");
+    }
+
+    @Test
+    void a410GoneSuspendsTheTargetAndKeepsTheEventWhateverItsAge() {
+        DeliveryOutcomes.Decision slack = outcomes.decide(http(410, Map.of(), "channel_is_archived"), 1, NOW, NOW);
+        assertThat(slack.suspend()).isTrue();
+        assertThat(slack.retry()).as("not a dead letter").isTrue();
+        assertThat(slack.reason()).isEqualTo("HTTP 410 channel_is_archived");
+        DeliveryOutcomes.Decision old = outcomes.decide(http(410, Map.of(), "<html>https://hooks.example/SECRET</html>"),
+                9, NOW - 7_200_000, NOW);
+        assertThat(old.suspend()).as("past the maximum age too").isTrue();
+        assertThat(old.reason()).as("a body that is not a bare error code is not quoted").isEqualTo("HTTP 410");
+        DeliveryOutcomes.Decision suspended = outcomes.decide(new TargetSuspensions.TargetSuspended(), 1, NOW, NOW);
+        assertThat(suspended.suspend()).isTrue();
+        assertThat(outcomes.decide(http(404, Map.of(), "channel_not_found"), 1, NOW, NOW).suspend()).isFalse();
     }
 
     @Test
@@ -92,8 +107,28 @@ class DeliveryOutcomesTest {
         DeliveryOutcomes.Decision decision = outcomes.decide(http(503, Map.of(), ""), 9, NOW - 3_500_000, NOW);
         assertThat(decision.retry()).isFalse();
         assertThat(decision.reason()).startsWith("HTTP 503 (gave up after 9 attempts");
-        // a Retry-After beyond the maximum age gives up at once too
-        assertThat(outcomes.decide(http(429, Map.of("Retry-After", "7200"), ""), 1, NOW, NOW).retry()).isFalse();
+        // a Retry-After beyond the maximum age, even once capped, gives up at once too
+        DeliveryOutcomes outcomesCappedLate = new DeliveryOutcomes(new RetryPolicy(Duration.ofSeconds(5),
+                Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofHours(3)), () -> 0.5);
+        assertThat(outcomesCappedLate.decide(http(429, Map.of("Retry-After", "7200"), ""), 1, NOW, NOW).retry()).isFalse();
+    }
+
+    @Test
+    void aRetryAfterLongerThanTheCapIsCutToIt() {
+        // RETRY_AFTER_MAX (15 min by default): a Retry-After: 999999 held a target for 24 h (issue 16)
+        DeliveryOutcomes.Decision decision = outcomes.decide(http(429, Map.of("Retry-After", "999999"), ""), 1, NOW, NOW);
+        assertThat(decision.retry()).isTrue();
+        assertThat(decision.dueAt()).isEqualTo(NOW + 15 * 60_000);
+        assertThat(decision.holdTargetUntil()).isEqualTo(NOW + 15 * 60_000);
+        assertThat(decision.capped()).isTrue();
+        assertThat(decision.askedWaitMillis()).isEqualTo(999_999_000L);
+        String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.Instant.ofEpochMilli(NOW + 3_600_000).atZone(java.time.ZoneOffset.UTC));
+        assertThat(outcomes.decide(http(503, Map.of("Retry-After", date), ""), 1, NOW, NOW).dueAt())
+                .as("an HTTP date an hour away").isEqualTo(NOW + 15 * 60_000);
+        DeliveryOutcomes.Decision within = outcomes.decide(http(429, Map.of("Retry-After", "900"), ""), 1, NOW, NOW);
+        assertThat(within.capped()).as("exactly the cap is not cut").isFalse();
+        assertThat(within.dueAt()).isEqualTo(NOW + 900_000);
     }
 
     @Test

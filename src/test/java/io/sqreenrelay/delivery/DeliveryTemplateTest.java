@@ -57,7 +57,7 @@ class DeliveryTemplateTest {
         public DeliveryFailures deliveryFailures() {
             return new DeliveryFailures(new DeliveryOutcomes(
                     new RetryPolicy(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofHours(24)), () -> 0.5),
-                    null, null, ACTIVITY, new TargetHolds());
+                    null, null, ACTIVITY, new TargetHolds(), null);
         }
 
         @Override

@@ -58,6 +58,8 @@ class DeliveryInputsIT {
         settings.put("relay.application-id", OWN_APP);
         settings.put("relay.admin.token", ADMIN_TOKEN);
         settings.put("relay.retry.first-delay", "200ms");
+        settings.put("relay.slack.max-per-second", "1000");       // pacing has its own test (PacingIT)
+        settings.put("relay.sms.max-per-minute", "1000");
         settings.put("relay.retry.max-delay", "1s");
         settings.put("relay.retry.max-age", "20s");
         settings.put("relay.target-timeout-ms", "2000");

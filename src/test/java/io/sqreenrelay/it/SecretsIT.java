@@ -83,6 +83,8 @@ class SecretsIT {
             env.put("HTTP_TARGET_SECRET", secrets.get("HTTP target secret"));
             env.put("ADMIN_TOKEN", secrets.get("admin token"));
             env.put("RETRY_FIRST_DELAY", "200ms");
+            env.put("SLACK_MAX_PER_SECOND", "1000");
+            env.put("SMS_MAX_PER_MINUTE", "1000");
             int port = RelayUnderTest.freePort();
             try (RelayProcess relay = RelayProcess.start(port, env, work.resolve("console.txt"))) {
                 relay.awaitReady(Duration.ofSeconds(90));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three targets misbehave at once while events keep coming: Slack answers 429 with Retry-After to everything, the HTTP
- * target hangs past its time-out, and the SMS API answers 410 Gone. The log and email targets must deliver everything
+ * target hangs past its time-out, and the SMS API refuses every message for good (400; a 410 would suspend it, GoneTargetIT). The log and email targets must deliver everything
  * meanwhile; Slack must be paced (held for its Retry-After, not asked once per waiting event); when the storm ends,
  * Slack and HTTP deliver every event; the SMS events are all in the dead letters. The storm lasts 10 s in the build,
  * a minute in a soak.
@@ -46,7 +46,7 @@ class TargetStormIT {
         try (TestBroker.RabbitVhost broker = TestBroker.rabbitMq();
              StubHttpServer slack = new StubHttpServer(200);
              StubHttpServer http = new StubHttpServer(200);
-             StubHttpServer twilio = new StubHttpServer(410)) {
+             StubHttpServer twilio = new StubHttpServer(400)) {
             slack.answerByDefault(Answer.status(429).withHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
             http.answerByDefault(Answer.status(200).after(3_000));   // past the 1 s time-out below
             Map<String, String> settings = new HashMap<>();
@@ -63,6 +63,8 @@ class TargetStormIT {
             settings.put("relay.sms.to", "+15551234567");
             settings.put("relay.target-timeout-ms", "1000");
             settings.put("relay.retry.first-delay", "200ms");
+            settings.put("relay.slack.max-per-second", "1000");   // pacing has its own test (PacingIT)
+            settings.put("relay.sms.max-per-minute", "1000");
             settings.put("relay.retry.max-delay", "2s");
             settings.put("relay.retry.max-age", "30m");
             try (RelayUnderTest relay = RelayUnderTest.start(broker, Files.createTempDirectory("relay-storm"), settings)) {
@@ -97,7 +99,7 @@ class TargetStormIT {
                         Tally.of("http", accepted, idsIn(bodies(http, Request::succeeded)))));
                 await().atMost(Duration.ofSeconds(60)).until(() ->
                         broker.queues("name", "messages").contains("relay.dead.sms\t" + accepted.size()));
-                assertThat(twilio.requests()).as("410 is final: one attempt per event").hasSize(accepted.size());
+                assertThat(twilio.requests()).as("400 is final: one attempt per event").hasSize(accepted.size());
 
                 System.out.println("target storm of " + storm.toSeconds() + " s, " + accepted.size() + " events: "
                         + calm + "; " + after + "; sms: " + accepted.size() + " dead-lettered after "

@@ -115,6 +115,9 @@ abstract class TargetsContractTestBase {
         settings.put("relay.retry.first-delay", "200ms");
         settings.put("relay.retry.max-delay", "1s");
         settings.put("relay.retry.max-age", "10s");
+        settings.put("relay.retry.after-max", "5s");
+        settings.put("relay.slack.max-per-second", "1000");       // pacing has its own test (PacingIT)
+        settings.put("relay.sms.max-per-minute", "1000");
         settings.put("relay.target-timeout-ms", "1000");
         relay = RelayUnderTest.start(broker, data, settings);
     }
@@ -252,6 +255,23 @@ abstract class TargetsContractTestBase {
     }
 
     @Test
+    @Order(3)
+    void aRetryAfterLongerThanRetryAfterMaxIsCappedThere() throws Exception {
+        // RETRY_AFTER_MAX is 5 s here: a Retry-After of 999999 s (11.5 days) is cut to it, so the event is delivered
+        String id = UUID.randomUUID().toString();
+        http.script(id, status(429).withHeader("Retry-After", "999999"), status(200));
+        post(event(id, "it-app", "Capped " + id));
+        await().atMost(PATIENCE).until(() -> http.requestsWith(id).size() == 2);
+        List<Request> attempts = http.requestsWith(id);
+        System.out.println("Retry-After 999999 with RETRY_AFTER_MAX 5s: asked again after "
+                + (attempts.get(1).at() - attempts.get(0).at()) + " ms");
+        assertThat(attempts.get(1).succeeded()).as("delivered on the second attempt").isTrue();
+        settle();
+        assertThat(http.requestsWith(id)).hasSize(2);
+        assertThat(deadLetterKeys("http")).doesNotContain(keyOf(id));
+    }
+
+    @Test
     @Order(4)
     void aTargetThatDoesNotAnswerInTimeIsRetried() throws Exception {
         String id = UUID.randomUUID().toString();
@@ -270,7 +290,7 @@ abstract class TargetsContractTestBase {
     void a400GoesStraightToTheDeadLettersAndIsReplayedOnRequest() throws Exception {
         String id = UUID.randomUUID().toString();
         http.script(id, status(400));
-        twilio.script(id, status(410));
+        twilio.script(id, status(400));                      // a refusal for good (a 410 would suspend the target)
         post(event(id, "it-app", "Refused " + id));
         String key = keyOf(id);
         await().atMost(PATIENCE).until(() -> deadLetterKeys("http").contains(key) && deadLetterKeys("sms").contains(key));
@@ -278,7 +298,7 @@ abstract class TargetsContractTestBase {
         JsonNode dead = entry("http", key);
         assertThat(dead.get("attempts").asInt()).isEqualTo(1);
         assertThat(dead.get("lastError").asText()).startsWith("HTTP 400");
-        assertThat(entry("sms", key).get("lastError").asText()).startsWith("HTTP 410");
+        assertThat(entry("sms", key).get("lastError").asText()).startsWith("HTTP 400");
 
         // one key replayed: delivered once more, and gone from the dead letters
         HttpResponse<String> replay = admin("POST", "/admin/dead-letters/http/replay?key="

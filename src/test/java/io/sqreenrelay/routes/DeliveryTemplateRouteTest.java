@@ -84,7 +84,7 @@ class DeliveryTemplateRouteTest {
             registry.bind("targetActivity", activity);
             registry.bind("deliveryFailures", new DeliveryFailures(new DeliveryOutcomes(
                     new RetryPolicy(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofHours(24)), () -> 0.5),
-                    null, null, activity, new TargetHolds()));
+                    null, null, activity, new TargetHolds(), null));
         }
     }
 
