@@ -8,10 +8,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
 import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The relay's start and stop around Camel's: once the HTTP servers exist, their hardening (HttpHardening); once every
@@ -46,10 +51,33 @@ final class RelayLifecycle extends EventNotifierSupport implements StartupListen
         this.generatedKey = generatedKey;
     }
 
-    /** Registers this lifecycle with {@code context}: as its start-up listener and as a stop notifier. */
+    /**
+     * Registers this lifecycle with {@code context}: as its start-up listener and as a stop notifier, and hardens each
+     * HTTP server right after it starts. A server listens as soon as it has started, before the first start-up
+     * listener call: a webhook in between met a router with no route yet and was answered 404 (seen in CrashIT's
+     * restarts), which Sqreen may not retry. A service added right after each server's service starts right after it,
+     * with the router there, so the gate answers 503 from the first request on.
+     */
     void on(CamelContext context) throws Exception {
         context.getManagementStrategy().addEventNotifier(this);
         context.addStartupListener(this);
+        context.getLifecycleStrategies().add(new LifecycleStrategySupport() {
+            @Override
+            public void onServiceAdd(CamelContext added, Service service, org.apache.camel.Route route) {
+                if (service instanceof MainHttpServer || service instanceof ManagementHttpServer) {
+                    try {
+                        added.addService(new ServiceSupport() {
+                            @Override
+                            protected void doStart() {
+                                harden(added);
+                            }
+                        }, false);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        });
     }
 
     @Override
