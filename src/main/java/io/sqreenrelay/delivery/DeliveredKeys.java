@@ -41,11 +41,6 @@ public final class DeliveredKeys extends ServiceSupport implements IdempotentRep
         this(window, null, null);
     }
 
-    /** Journals under {@code stateDir}. */
-    public DeliveredKeys(int window, Path stateDir) {
-        this(window, stateDir, null);
-    }
-
     /** In {@code shared} (Redis) when it is not null, else journals under {@code stateDir}. */
     public DeliveredKeys(int window, Path stateDir, RedisKeyStore shared) {
         this.window = window;

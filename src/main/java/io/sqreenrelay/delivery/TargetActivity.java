@@ -75,9 +75,9 @@ public final class TargetActivity {
                 cause = cause.getCause();
             }
             // the cause's class and the start of its text on one line: it may quote the event, never a whole one
-            String why = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": "
-                    + String.valueOf(cause.getMessage()).replaceAll("\\p{Cntrl}", " ")
-                            .substring(0, Math.min(120, String.valueOf(cause.getMessage()).length()));
+            String text = cause == null ? "unknown error"
+                    : (cause.getClass().getSimpleName() + ": " + cause.getMessage()).replaceAll("\\p{Cntrl}", " ");
+            String why = text.length() > 160 ? text.substring(0, 160) + "..." : text;
             LOG.warn("Target {}: its routing rule (when) cannot be evaluated for some events ({}); they are filtered "
                     + "(outcome=filtered), never sent nor dead-lettered. Logged once.", target, why);
         }
