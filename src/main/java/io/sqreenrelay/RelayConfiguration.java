@@ -100,7 +100,9 @@ public class RelayConfiguration implements CamelConfiguration {
         HttpHardening hardening = new HttpHardening(settings.maxBodySize(),
                 Integer.parseInt(property.apply("relay.retry-after-seconds")), gate, webhookRequests,
                 Long.parseLong(property.apply("relay.body-timeout-ms")));
-        new RelayLifecycle(settings, startup, gate, hardening, activity, new QueueDepths(meters, broker.queues(),
+        // the webhook's HTTP server, hardened before it listens; started before the routes that serve on it
+        context.addService(new WebhookHttpServer(settings.httpPort(), settings.maxBodySize(), hardening), true, true);
+        new RelayLifecycle(settings, startup, gate, activity, new QueueDepths(meters, broker.queues(),
                 broker.deadLetters(), broker.targetQueuePrefix(), targetsOn), generatedKey).on(context);
     }
 

@@ -8,18 +8,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Service;
 import org.apache.camel.StartupListener;
-import org.apache.camel.component.platform.http.main.MainHttpServer;
-import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
-import org.apache.camel.support.LifecycleStrategySupport;
-import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * The relay's start and stop around Camel's: once the HTTP servers exist, their hardening (HttpHardening); once every
+ * The relay's start and stop around Camel's: once the management server exists, its hardening (HttpHardening); once every
  * route has started, the start-up verdict (StartupCheck), then the ingress gate opens and the queue-depth gauges
  * start; when the context begins to stop (SIGTERM or any stop), the gate closes first, so that new webhooks get 503
  * while the rest drains. Register it both as a start-up listener and as an event notifier ({@link #on}).
@@ -32,63 +27,37 @@ final class RelayLifecycle extends EventNotifierSupport implements StartupListen
     private final RelaySettings settings;
     private final StartupCheck startup;
     private final IngressGate gate;
-    private final HttpHardening hardening;
     private final TargetActivity activity;
     private final QueueDepths depths;
     private final String generatedKey;
-    private final AtomicBoolean webhookHardened = new AtomicBoolean();
     private final AtomicBoolean managementHardened = new AtomicBoolean();
 
     /** @param generatedKey the signature key made at start because none was set (shown once), or null */
-    RelayLifecycle(RelaySettings settings, StartupCheck startup, IngressGate gate, HttpHardening hardening,
+    RelayLifecycle(RelaySettings settings, StartupCheck startup, IngressGate gate,
                    TargetActivity activity, QueueDepths depths, String generatedKey) {
         this.settings = settings;
         this.startup = startup;
         this.gate = gate;
-        this.hardening = hardening;
         this.activity = activity;
         this.depths = depths;
         this.generatedKey = generatedKey;
     }
 
-    /**
-     * Registers this lifecycle with {@code context}: as its start-up listener and as a stop notifier, and hardens each
-     * HTTP server right after it starts. A server listens as soon as it has started, before the first start-up
-     * listener call: a webhook in between met a router with no route yet and was answered 404 (seen in CrashIT's
-     * restarts), which Sqreen may not retry. A service added right after each server's service starts right after it,
-     * with the router there, so the gate answers 503 from the first request on.
-     */
+    /** Registers this lifecycle with {@code context}: as its start-up listener and as a stop notifier. */
     void on(CamelContext context) throws Exception {
         context.getManagementStrategy().addEventNotifier(this);
         context.addStartupListener(this);
-        context.getLifecycleStrategies().add(new LifecycleStrategySupport() {
-            @Override
-            public void onServiceAdd(CamelContext added, Service service, org.apache.camel.Route route) {
-                if (service instanceof MainHttpServer || service instanceof ManagementHttpServer) {
-                    try {
-                        added.addService(new ServiceSupport() {
-                            @Override
-                            protected void doStart() {
-                                harden(added);
-                            }
-                        }, false);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            }
-        });
     }
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
         // Camel calls this more than once while the routes start: it must neither throw nor do anything twice
-        harden(context);
+        hardenManagement(context);
     }
 
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        harden(context);
+        hardenManagement(context);
         // a fatal start-up error (a port in use, a route that cannot start) ends the start here, before the ready
         // line, with one line naming its cause (RelayMain)
         startup.verify(context);
@@ -103,13 +72,13 @@ final class RelayLifecycle extends EventNotifierSupport implements StartupListen
         startup.readyWhenEveryRouteRuns(context);
     }
 
-    /** Each HTTP server's router, once it exists (the management server may start after some routes). */
-    private void harden(CamelContext context) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
-                context, VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
-        if (router != null && webhookHardened.compareAndSet(false, true)) {
-            hardening.installOn(router);
-        }
+    /**
+     * The management server's router, once it exists (it may start after some routes). The webhook's server is
+     * hardened before it listens (WebhookHttpServer); Camel makes this one, and a request in the first moments of its
+     * life is answered by Camel's handlers alone (health and metrics, which give nothing away at the configured
+     * exposure level).
+     */
+    private void hardenManagement(CamelContext context) {
         VertxPlatformHttpRouter management = VertxPlatformHttpRouter.lookup(
                 context, VertxPlatformHttpRouter.getRouterNameFromPort(settings.managementPort()));
         if (management != null && managementHardened.compareAndSet(false, true)) {
