@@ -14,6 +14,7 @@ import io.sqreenrelay.delivery.TargetSuspensions;
 import io.sqreenrelay.ingress.ContentTypeCheck;
 import io.sqreenrelay.ingress.EventIntake;
 import io.sqreenrelay.ingress.IngressGate;
+import io.sqreenrelay.ingress.KeysInFlight;
 import io.sqreenrelay.ingress.RecentEventKeys;
 import io.sqreenrelay.ingress.SignatureCheck;
 import io.sqreenrelay.ingress.WebhookSignature;
@@ -78,7 +79,9 @@ public class RelayConfiguration implements CamelConfiguration {
         registry.bind("signatureCheck", new SignatureCheck(new WebhookSignature(
                 generatedKey == null ? keys : List.of(generatedKey))));
         registry.bind("contentTypeCheck", new ContentTypeCheck());
-        registry.bind("eventIntake", new EventIntake(settings.applicationId(), recentKeys));
+        // a request waits for another storing the same events at most twice the broker's confirm timeout
+        KeysInFlight inFlight = new KeysInFlight(2 * Long.parseLong(property.apply("relay.confirm-timeout-ms")));
+        registry.bind("eventIntake", new EventIntake(settings.applicationId(), recentKeys, inFlight));
         registry.bind("recentEventKeys", recentKeys);
 
         TargetSettings targets = TargetSettings.read(property);

@@ -20,6 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -360,6 +365,40 @@ abstract class IngressContractTestBase {
         // resends might have stored before it has been logged too
         NotificationLog.awaitLogged(keysIn(fresh).get(0));
         keys.forEach(key -> assertThat(NotificationLog.linesFor(key)).as(key).hasSize(1));
+    }
+
+    @Test
+    void theSameRequestPostedManyTimesAtOnceIsStoredOnce() throws Exception {
+        // Sqreen resends a request it got no answer for in time, while the first may still wait for the broker
+        int copies = 8;
+        byte[] body = freshEvents(20);
+        String resend = new String(body, StandardCharsets.UTF_8).replace("\"retry_count\":0", "\"retry_count\":1");
+        ExecutorService clients = Executors.newFixedThreadPool(copies);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < copies; i++) {
+                byte[] copy = i % 2 == 0 ? body : resend.getBytes(StandardCharsets.UTF_8);
+                answers.add(clients.submit(() -> {
+                    go.await();
+                    return relay.postSigned(KEY, copy);
+                }));
+            }
+            go.countDown();
+            int accepted = 0;
+            int duplicates = 0;
+            for (Future<HttpResponse<String>> answer : answers) {
+                HttpResponse<String> response = answer.get(60, TimeUnit.SECONDS);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                accepted += ((Number) json(response).get("accepted")).intValue();
+                duplicates += ((Number) json(response).get("duplicates")).intValue();
+            }
+            assertThat(accepted).as("each event stored by one request only").isEqualTo(20);
+            assertThat(duplicates).isEqualTo(20 * (copies - 1));
+            keysIn(new String(body, StandardCharsets.UTF_8)).forEach(NotificationLog::awaitLogged);
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     @Test
