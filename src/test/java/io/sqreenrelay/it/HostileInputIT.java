@@ -101,8 +101,9 @@ class HostileInputIT {
         String good = WebhookSignature.sign(KEY, array);
         List<String> wrong = new ArrayList<>(List.of("", " ", "0".repeat(64), good.substring(1), good + "0",
                 "sha256=" + good, WebhookSignature.sign(KEY + "x", array), WebhookSignature.sign(KEY, body),
-                WebhookSignature.sign(KEY, new byte[0]), good.replace('a', 'b'),
-                "\u0000" + good, good.substring(0, 63) + "g"));
+                WebhookSignature.sign(KEY, new byte[0]), "\u0000" + good, good.substring(0, 63) + "g"));
+        // (no "good with every a made b": a signature without an 'a' ((15/16)^64, about one run in 60) stayed good, was
+        // answered 200 and failed this test in CI; the one-digit-off variants below change a digit every time)
         for (int i = 0; i < 64; i++) {    // one digit off, at every position
             char c = good.charAt(i);
             wrong.add(good.substring(0, i) + (c == 'f' ? 'e' : 'f') + good.substring(i + 1));
