@@ -2,7 +2,9 @@ package io.sqreenrelay.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,8 +31,7 @@ class KeysInFlightTest {
     void aKeyStoredByTheRequestHoldingItIsADuplicateForTheOneThatWaited() throws Exception {
         KeysInFlight inFlight = new KeysInFlight(10_000);
         KeysInFlight.Claim first = inFlight.claim(List.of("a", "b"));
-        Future<KeysInFlight.Claim> second = threads.submit(() -> inFlight.claim(List.of("b", "c")));
-        awaitWaiting(second);
+        Future<KeysInFlight.Claim> second = claimWhileHeld(inFlight, List.of("b", "c"));
         first.release(true);
         KeysInFlight.Claim claim = second.get(10, TimeUnit.SECONDS);
         assertThat(claim.storedByOthers()).containsExactly("b");
@@ -42,15 +43,13 @@ class KeysInFlightTest {
     void aKeyTheHolderDidNotStoreIsStoredByTheOneThatWaited() throws Exception {
         KeysInFlight inFlight = new KeysInFlight(10_000);
         KeysInFlight.Claim first = inFlight.claim(List.of("a"));
-        Future<KeysInFlight.Claim> second = threads.submit(() -> inFlight.claim(List.of("a")));
-        awaitWaiting(second);
+        Future<KeysInFlight.Claim> second = claimWhileHeld(inFlight, List.of("a"));
         first.release(false);
         KeysInFlight.Claim claim = second.get(10, TimeUnit.SECONDS);
         assertThat(claim.storedByOthers()).isEmpty();
         assertThat(inFlight.size()).isEqualTo(1);   // now held by the second request
         // and a third waits for the second
-        Future<KeysInFlight.Claim> third = threads.submit(() -> inFlight.claim(List.of("a")));
-        awaitWaiting(third);
+        Future<KeysInFlight.Claim> third = claimWhileHeld(inFlight, List.of("a"));
         claim.release(true);
         assertThat(third.get(10, TimeUnit.SECONDS).storedByOthers()).containsExactly("a");
     }
@@ -112,8 +111,22 @@ class KeysInFlightTest {
         }
     }
 
-    private static void awaitWaiting(Future<?> waiter) throws InterruptedException {
-        Thread.sleep(100);   // give the waiter time to block; the assertions hold whether or not it did
-        assertThat(waiter.isDone()).as("still waiting for the holder").isFalse();
+    /**
+     * Claims {@code keys} in another thread and returns once that thread waits for the holder's outcome. (A fixed
+     * 100 ms sleep stood here: a waiter not yet scheduled by then, as on a loaded machine, claimed after the release,
+     * found the keys free and failed the assertions on {@code storedByOthers}.) The waiter parks with a time-out
+     * ({@code CompletableFuture.get(timeout)}) only after it has registered on the holder's future.
+     */
+    private Future<KeysInFlight.Claim> claimWhileHeld(KeysInFlight inFlight, List<String> keys) throws Exception {
+        CompletableFuture<Thread> waiter = new CompletableFuture<>();
+        Future<KeysInFlight.Claim> claim = threads.submit(() -> {
+            waiter.complete(Thread.currentThread());
+            return inFlight.claim(keys);
+        });
+        Thread thread = waiter.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> thread.getState() == Thread.State.TIMED_WAITING || claim.isDone());
+        assertThat(claim.isDone()).as("still waiting for the holder").isFalse();
+        return claim;
     }
 }

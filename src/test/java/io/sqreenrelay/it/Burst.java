@@ -9,9 +9,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ public final class Burst implements AutoCloseable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final ExecutorService clients;
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    /** For each request answered 200: when it was sent ({@code System.nanoTime()}). */
+    private final Queue<Long> acceptedSentAt = new ConcurrentLinkedQueue<>();
     private final Map<String, Integer> answers = new ConcurrentHashMap<>();
 
     private Burst(URI webhook, String key, int clients, int eventsPerRequest) {
@@ -55,6 +59,14 @@ public final class Burst implements AutoCloseable {
 
     public int acceptedCount() {
         return accepted.size();
+    }
+
+    /**
+     * How many requests sent at or after {@code nanoTime} ({@code System.nanoTime()}) were answered 200 so far. A
+     * request sent before a moment can be answered 200 after it, rightly: count what was asked after the moment.
+     */
+    public long requestsAcceptedSentSince(long nanoTime) {
+        return acceptedSentAt.stream().filter(sentAt -> sentAt - nanoTime >= 0).count();
     }
 
     /** How many answers of each kind, so far. */
@@ -85,6 +97,7 @@ public final class Burst implements AutoCloseable {
     private void postUntilStopped() {
         while (!stop.get()) {
             byte[] body = IngressContractTestBase.freshEvents(eventsPerRequest);
+            long sentAt = System.nanoTime();
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(webhook)
                         .timeout(Duration.ofSeconds(30))
@@ -95,6 +108,7 @@ public final class Burst implements AutoCloseable {
                 int status = response.statusCode();
                 if (status == 200) {
                     accepted.addAll(IngressContractTestBase.keysIn(new String(body, StandardCharsets.UTF_8)));
+                    acceptedSentAt.add(sentAt);
                 }
                 boolean retryAfter = response.headers().firstValue("Retry-After").isPresent();
                 count(status == 503 && !retryAfter ? "503 without Retry-After" : String.valueOf(status));

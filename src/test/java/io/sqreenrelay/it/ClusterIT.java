@@ -152,7 +152,8 @@ class ClusterIT {
 
                 // after the outage: a resend to the other relay is a duplicate again
                 UUID id = UUID.randomUUID();
-                await().atMost(Duration.ofSeconds(30)).until(() -> dedupStatus(a).equals("ok"));
+                // both relays back on Redis (A alone was awaited: B, still degraded, took the resend as new)
+                await().atMost(Duration.ofSeconds(30)).until(() -> dedupStatus(a).equals("ok") && dedupStatus(b).equals("ok"));
                 assertThat(post(a, "[" + envelope(id, 0, "2026-11-24T10:00:00+00:00") + "]").body())
                         .contains("\"accepted\": 1");
                 String resend = post(b, "[" + envelope(id, 1, "2026-11-24T10:05:00+00:00") + "]").body();
