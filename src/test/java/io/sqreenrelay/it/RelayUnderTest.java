@@ -3,16 +3,20 @@ package io.sqreenrelay.it;
 import io.sqreenrelay.RelayMain;
 import io.sqreenrelay.ingress.WebhookSignature;
 import java.io.IOException;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -20,6 +24,8 @@ import org.apache.camel.main.Main;
 public final class RelayUnderTest implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The ports {@link #freePort} handed out, never handed out again. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private final Main main;
     private final int port;
@@ -98,10 +104,46 @@ public final class RelayUnderTest implements AutoCloseable {
         main.stop();
     }
 
-    /** A loopback port nothing listens on (yet). */
+    /**
+     * A port nothing listens on (yet), on any address (the relay listens on 0.0.0.0), that this JVM never handed out
+     * before, and below the kernel's ephemeral range.
+     *
+     * <p>It used to be the kernel's pick for a socket bound to port 0 and closed at once. Then the next such pick
+     * could be the same port (13 times in 200,000 consecutive picks measured here, about 1 in 15,000): the webhook and
+     * management ports of one relay, or two relays of a cluster, got the same port; and the ephemeral range is where
+     * every other bind to port 0 lands before the relay binds its port: the embedded broker's AMQP port (the relay
+     * picks it that way), GreenMail, the test's own outgoing connections. Ports below that range are never handed out
+     * by the kernel, and this set makes each one this JVM's once.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        int below = ephemeralRangeStart();
+        int from = Math.max(1024, below - 12_000);
+        if (below - from < 1000) {   // an odd range starting near 1024: any unprivileged port, checked below
+            from = 1024;
+            below = 65_536;
+        }
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(from, below);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException inUse) {
+                // another process listens there: another port
+            }
+        }
+        throw new IOException("no free port found in [" + from + ", " + below + ")");
+    }
+
+    /** The first port of Linux's ephemeral range ({@code net.ipv4.ip_local_port_range}), 32768 elsewhere. */
+    private static int ephemeralRangeStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException unknown) {
+            return 32_768;
         }
     }
 }
