@@ -51,6 +51,8 @@ public final class RedisServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        Process started = process;   // stopped with the test JVM if close() never comes (as RelayProcess)
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "stop redis-server " + started.pid()));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!answersPing()) {
             if (System.nanoTime() > deadline || !process.isAlive()) {

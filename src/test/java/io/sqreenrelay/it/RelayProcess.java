@@ -53,7 +53,11 @@ public final class RelayProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
         long startedAt = System.nanoTime();
-        return new RelayProcess(builder.start(), port, Integer.parseInt(environment.get("MANAGEMENT_PORT")), console,
+        Process process = builder.start();
+        // a test JVM that ends before close() (failsafe's time-out, a SIGTERM to the build) takes the relay with it:
+        // else it keeps its ports, its broker connections and a core for the next build on the machine
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop relay " + process.pid()));
+        return new RelayProcess(process, port, Integer.parseInt(environment.get("MANAGEMENT_PORT")), console,
                 startedAt);
     }
 

@@ -52,7 +52,18 @@ public final class RelayUnderTest implements AutoCloseable {
         properties.putAll(settings);
         Main main = RelayMain.newMain();
         properties.forEach(main::addOverrideProperty);
-        main.start();
+        try {
+            main.start();
+        } catch (Exception | Error failed) {
+            // what started before the failure (the embedded broker, its port, threads) would stay in this JVM, shared
+            // by every later test class, until the end of the suite
+            try {
+                main.stop();
+            } catch (Exception alsoFailed) {
+                failed.addSuppressed(alsoFailed);
+            }
+            throw failed;
+        }
         return new RelayUnderTest(main, port, Integer.parseInt(properties.get("relay.management-port")));
     }
 
