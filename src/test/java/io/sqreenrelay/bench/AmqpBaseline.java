@@ -1,5 +1,6 @@
 package io.sqreenrelay.bench;
 
+import io.sqreenrelay.broker.QueueArguments;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,15 +35,27 @@ final class AmqpBaseline {
 
     /** Declares the relay's topology in the vhost: exchange relay.events (fanout) and queue relay.target.log. */
     static void declareTopology(URI vhost) {
+        declareTopology(vhost, List.of("log"));
+    }
+
+    /**
+     * Declares the relay's topology for these targets: exchange relay.events (fanout) and, bound to it, one queue
+     * relay.target.&lt;target&gt; per target with the relay's own arguments (durable quorum queue, explicit delivery
+     * limit: {@link QueueArguments#quorum()}). A message published to the exchange is stored once per target, as the
+     * relay's are.
+     */
+    static void declareTopology(URI vhost, List<String> targets) {
         CachingConnectionFactory connections = connections(vhost);
         try {
             RabbitAdmin admin = new RabbitAdmin(connections);
             FanoutExchange exchange = new FanoutExchange("relay.events", true, false);
-            Queue queue = QueueBuilder.durable("relay.target.log").quorum().build();
             admin.declareExchange(exchange);
-            admin.declareQueue(queue);
-            Binding binding = BindingBuilder.bind(queue).to(exchange);
-            admin.declareBinding(binding);
+            for (String target : targets) {
+                Queue queue = QueueBuilder.durable("relay.target." + target).withArguments(QueueArguments.quorum()).build();
+                admin.declareQueue(queue);
+                Binding binding = BindingBuilder.bind(queue).to(exchange);
+                admin.declareBinding(binding);
+            }
         } finally {
             connections.destroy();
         }

@@ -40,6 +40,9 @@ public final class Benchmark {
     private static final String KEY = "bench-key";
     private static final int[] EVENTS = {1, 10, 100};
     private static final int[] CONCURRENCY = {1, 8, 32};
+    /** The target configurations measured with the documented launch: 1, 2 and 5 targets on. */
+    private static final List<List<String>> TARGET_SETS = List.of(List.of("log"), List.of("log", "http"),
+            List.of("log", "http", "email", "pagerduty", "teams"));
 
     private final Duration cell;
     private final Duration warmup;
@@ -57,6 +60,10 @@ public final class Benchmark {
     private String endToEndProfile = "";
     private double baselineEventsPerSecond;
     private double webhookEventsPerSecond;
+    private final List<String> targetRows = new ArrayList<>();
+    private final List<String> startRows = new ArrayList<>();
+    /** Per target set (its label): the relay's ingress events/s and the same-unit baseline's, for the ratio line. */
+    private final Map<String, double[]> targetSetRates = new java.util.LinkedHashMap<>();
 
     private Benchmark(Duration cell, Duration warmup, boolean profile, List<String> brokers, String only,
                       String compare) throws IOException {
@@ -87,7 +94,8 @@ public final class Benchmark {
                     only = "compare";
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --seconds N, --quick, --profile, --rabbitmq-only, --only baseline|ingress|e2e|webhook|redis,"
+                        + " (options: --seconds N, --quick, --profile, --rabbitmq-only,"
+                        + " --only baseline|targets|start|ingress|e2e|webhook|redis,"
                         + " --compare JVM-OPTIONS)");
             }
         }
@@ -111,6 +119,14 @@ public final class Benchmark {
                 baseline(URI.create(vhost.uri()));
             }
         }
+        if (part("targets")) {
+            for (List<String> targets : TARGET_SETS) {
+                targetSet(targets);
+            }
+        }
+        if (part("start")) {
+            startToReady();
+        }
         for (String broker : brokers) {
             if (part("ingress")) {
                 ingress(broker);
@@ -122,7 +138,7 @@ public final class Benchmark {
                 endToEnd(broker);
             }
         }
-        if (part("webhook")) {
+        if (part("webhook") || only.equals("targets")) {
             webhook();
         }
         if (part("redis")) {
@@ -271,6 +287,177 @@ public final class Benchmark {
         progress("profiled cell (JFR on): %s", brief(result));
         return "Recorded with JFR (`settings=profile`) during a " + cell.toSeconds() + " s cell of 10-event requests from"
                 + " 32 clients on RabbitMQ (" + brief(result) + ").\n\n" + ProfileSummary.summarize(recording, 25);
+    }
+
+    // ---- target sets: same-unit baseline, ingress, end to end and memory with the documented launch
+
+    /**
+     * One target configuration on RabbitMQ: first the same-unit baseline (a Spring AMQP client publishing one
+     * persistent 10-event message per request to the relay's exchange, stored in one quorum queue per target of the
+     * set, a confirm awaited per message, 32 threads), then the relay started by its launcher with those targets on
+     * (HTTP stand-ins: {@link TimedSink}; email: GreenMail), its 10-event/32-client ingress cell, and, for the same
+     * events, the end to end: from the first request to the last delivery at the HTTP sink and until every target's
+     * queue is empty, nothing lost. With log + HTTP also the paced cell at half the rate (p99 without coordinated
+     * omission). Resident memory is sampled throughout.
+     */
+    private void targetSet(List<String> targets) throws Exception {
+        String label = targets.size() + (targets.size() == 1 ? " target (" : " targets (") + String.join(" + ", targets) + ")";
+        LoadGenerator.Result base;
+        try (TestBroker.RabbitVhost vhost = TestBroker.rabbitMq()) {
+            AmqpBaseline.declareTopology(URI.create(vhost.uri()), targets);
+            AmqpBaseline.run(URI.create(vhost.uri()), "warm-" + UUID.randomUUID(), 8, 10, warmup);
+            base = AmqpBaseline.run(URI.create(vhost.uri()), UUID.randomUUID().toString(), 32, 10, cell);
+        }
+        baselineRows.add(row("rabbitmq, same unit: " + targets.size() + " quorum queue(s)", base));
+        progress("same-unit baseline, %s: %s", label, brief(base));
+        com.icegreen.greenmail.util.GreenMail smtp = null;
+        try (TimedSink sink = new TimedSink(); TestBroker.RabbitVhost vhost = TestBroker.rabbitMq()) {
+            Map<String, String> env = new HashMap<>();
+            env.put("LOG_MAX_SIZE", "1GB");
+            if (targets.contains("http")) {
+                env.put("HTTP_TARGET_URL", sink.url());
+            }
+            if (targets.contains("pagerduty")) {
+                env.put("PAGERDUTY_ROUTING_KEY", "benchroutingkey00000000000000000");
+                env.put("PAGERDUTY_API_URL", sink.base() + "/pagerduty");
+            }
+            if (targets.contains("teams")) {
+                env.put("TEAMS_WEBHOOK_URL", sink.base() + "/teams");
+            }
+            if (targets.contains("email")) {
+                int smtpPort = RelayUnderTest.freePort();
+                smtp = new com.icegreen.greenmail.util.GreenMail(new com.icegreen.greenmail.util.ServerSetup(smtpPort,
+                        "127.0.0.1", com.icegreen.greenmail.util.ServerSetup.PROTOCOL_SMTP));
+                smtp.start();
+                env.put("SMTP_HOST", "127.0.0.1");
+                env.put("SMTP_PORT", String.valueOf(smtpPort));
+                env.put("MAIL_TO", "bench@localhost");
+            }
+            RelayProcess relay = startLauncher(vhost, env, "targets-" + targets.size());
+            try (relay; ResidentMemory rss = new ResidentMemory(relay.pid())) {
+                long readyMillis = relay.awaitReady(Duration.ofSeconds(120));
+                int port = relay.uri("/").getPort();
+                // a longer warm-up: the JIT compiles every target's delivery path too
+                LoadGenerator.run("warm-up", port, "/v1/webhook", KEY, "warm-" + UUID.randomUUID(), 8, 10,
+                        warmup.compareTo(Duration.ofSeconds(10)) > 0 ? warmup : Duration.ofSeconds(10), null);
+                awaitDrained(vhost, Duration.ofSeconds(300));
+                sink.arrivals().clear();
+                long mailsBefore = smtp == null ? 0 : smtp.getReceivedMessages().length;
+                long pagerdutyBefore = sink.requests("pagerduty");
+                long teamsBefore = sink.requests("teams");
+                String run = "sets-" + UUID.randomUUID();
+                SignedEvents ids = new SignedEvents(run, KEY);
+                Map<String, Long> acceptedAt = new ConcurrentHashMap<>();
+                long first = System.currentTimeMillis();
+                LoadGenerator.Result ingress = LoadGenerator.run("relay, " + label, port, "/v1/webhook", KEY, run, 32, 10,
+                        cell, (firstId, events, at) -> {
+                            for (int i = 0; i < events; i++) {
+                                acceptedAt.put("bench-app:security_event:id-" + ids.id(firstId + i), at);
+                            }
+                        });
+                ingressRows.add(row("rabbitmq, launcher", ingress));
+                progress("%s ingress: %s", label, brief(ingress));
+                long sinkDone = 0;
+                if (targets.contains("http")) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+                    while (!sink.arrivals().keySet().containsAll(acceptedAt.keySet()) && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    sinkDone = acceptedAt.keySet().stream().map(sink.arrivals()::get).filter(java.util.Objects::nonNull)
+                            .mapToLong(Long::longValue).max().orElse(0);
+                }
+                long drained = awaitDrained(vhost, Duration.ofSeconds(300));
+                long deadLetters = vhost.queues("name", "messages").stream().filter(l -> l.startsWith("relay.dead."))
+                        .mapToLong(l -> Long.parseLong(l.split("\\s+")[1])).sum();
+                long events = acceptedAt.size();
+                long missingAtSink = targets.contains("http")
+                        ? acceptedAt.keySet().stream().filter(k -> !sink.arrivals().containsKey(k)).count() : 0;
+                List<String> others = new ArrayList<>();
+                if (smtp != null) {
+                    others.add("email " + (smtp.getReceivedMessages().length - mailsBefore));
+                }
+                if (targets.contains("pagerduty")) {
+                    others.add("pagerduty " + (sink.requests("pagerduty") - pagerdutyBefore));
+                }
+                if (targets.contains("teams")) {
+                    others.add("teams " + (sink.requests("teams") - teamsBefore));
+                }
+                String toSink = sinkDone > 0 ? String.format(Locale.ROOT, "%,.0f", events / ((sinkDone - first) / 1000.0)) : "-";
+                double toDrained = events / ((drained - first) / 1000.0);
+                String paced = "-";
+                if (targets.size() == 2) {
+                    double half = ingress.requestsPerSecond() / 2;
+                    LoadGenerator.Result p = LoadGenerator.run("relay, " + label + ", paced at " + Math.round(half)
+                            + " req/s (half)", port, "/v1/webhook", KEY, UUID.randomUUID().toString(), 32, 10, cell, half, null);
+                    ingressRows.add(row("rabbitmq, launcher", p));
+                    progress("%s paced at %.0f req/s: %s", label, half, brief(p));
+                    paced = String.format(Locale.ROOT, "%.1f (p50 %.1f)", p.latencies().percentile(99) / 1000.0,
+                            p.latencies().percentile(50) / 1000.0);
+                    awaitDrained(vhost, Duration.ofSeconds(300));
+                }
+                targetRows.add(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %s | %s | %,.0f | %,.0f | %d | %d%s | %s | %,d ms | %d MB |",
+                        label, ingress.eventsPerSecond(), ingress.latencies().percentile(99) / 1000.0, paced, toSink,
+                        toDrained, base.eventsPerSecond(), events, missingAtSink + deadLetters,
+                        others.isEmpty() ? "" : " (" + String.join(", ", others) + " of " + events + ")",
+                        String.format(Locale.ROOT, "%.2f", ingress.eventsPerSecond() / base.eventsPerSecond()),
+                        readyMillis, rss.peakMb()));
+                targetSetRates.put(label, new double[] {ingress.eventsPerSecond(), base.eventsPerSecond()});
+                progress("%s: to the HTTP sink %s events/s, all targets drained %,.0f events/s, %d events, %d missing or"
+                        + " dead-lettered %s, peak RSS %d MB", label, toSink, toDrained, events, missingAtSink + deadLetters,
+                        others, rss.peakMb());
+                relay.terminate();
+                relay.awaitExit(Duration.ofSeconds(60));
+            }
+        } finally {
+            if (smtp != null) {
+                smtp.stop();
+            }
+        }
+    }
+
+    /** Waits until every queue of the vhost is empty (ready and unacknowledged); returns when it saw it (epoch ms). */
+    private static long awaitDrained(TestBroker.RabbitVhost vhost, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline) {
+            long now = System.currentTimeMillis();
+            boolean empty = vhost.queues("name", "messages").stream()
+                    .filter(l -> !l.startsWith("relay.dead."))
+                    .allMatch(l -> l.trim().endsWith("\t0") || l.trim().endsWith(" 0"));
+            if (empty) {
+                return now;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the queues of " + vhost + " were not drained in " + atMost);
+    }
+
+    // ---- start to ready
+
+    /**
+     * Start to ready on the embedded broker, three fresh starts each way: {@code java -jar} with no option and the
+     * launcher (the documented launch). Ready: the readiness endpoint answers 200; from the process's start.
+     */
+    private void startToReady() throws Exception {
+        Map<String, List<Long>> times = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < 3; round++) {
+            for (String how : List.of("java -jar", "launcher")) {
+                try (TestBroker broker = TestBroker.of("embedded")) {
+                    RelayProcess relay = how.equals("launcher") ? startLauncher(broker, Map.of(), "start-" + round)
+                            : start(broker, Map.of(), "start-jar-" + round);
+                    try (relay) {
+                        times.computeIfAbsent(how, h -> new ArrayList<>()).add(relay.awaitReady(Duration.ofSeconds(120)));
+                        relay.terminate();
+                        relay.awaitExit(Duration.ofSeconds(60));
+                    }
+                }
+            }
+        }
+        times.forEach((how, ms) -> {
+            long[] sorted = ms.stream().mapToLong(Long::longValue).sorted().toArray();
+            startRows.add(String.format(Locale.ROOT, "| embedded | %s | %,d ms | %s |", how, sorted[sorted.length / 2],
+                    java.util.Arrays.toString(sorted)));
+            progress("start to ready, embedded, %s: %s ms", how, java.util.Arrays.toString(sorted));
+        });
     }
 
     // ---- baseline
@@ -422,6 +609,17 @@ public final class Benchmark {
         return RelayProcess.start(RelayUnderTest.freePort(), env, work.resolve(name + "-console.txt"));
     }
 
+    private RelayProcess startLauncher(TestBroker broker, Map<String, String> extra, String name) throws IOException {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("SIGNATURE_KEY", KEY);
+        env.put("DATA_DIR", work.resolve(name).resolve("data").toString());
+        env.put("LOG_DIR", work.resolve(name).resolve("logs").toString());
+        if (broker.uri() != null) {
+            env.put("RABBITMQ_URI", broker.uri());
+        }
+        return RelayProcess.startLauncher(RelayUnderTest.freePort(), env, work.resolve(name + "-console.txt"));
+    }
+
     private static void jcmd(long pid, String... command) throws Exception {
         List<String> args = new ArrayList<>();
         args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
@@ -463,6 +661,19 @@ public final class Benchmark {
             out.append(String.format(Locale.ROOT, "- adnanh/webhook (stores nothing), same client, 10-event requests, 32"
                     + " clients: %,.0f events/s%n", webhookEventsPerSecond));
         }
+        summary(out);
+        if (!targetRows.isEmpty()) {
+            out.append("\n### Target sets (the documented launch: target/sqreen-relay; RabbitMQ; 10-event requests, 32"
+                    + " clients)\n\n| targets on | ingress events/s | p99 ms | paced at half the rate: p99 ms |"
+                    + " end to end to the HTTP sink, events/s | until every target's queue is empty, events/s |"
+                    + " same-unit baseline events/s | events | lost or dead-lettered (other targets' counts) |"
+                    + " relay / same-unit baseline | start to ready | peak RSS |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|\n").append(String.join("\n", targetRows)).append('\n');
+        }
+        if (!startRows.isEmpty()) {
+            out.append("\n### Start to ready\n\n| broker | launch | median | three starts |\n|---|---|---|---|\n")
+                    .append(String.join("\n", startRows)).append('\n');
+        }
         out.append("\n### Ingress\n\n").append(header).append(String.join("\n", ingressRows)).append('\n');
         out.append("\n### Baseline: Spring AMQP, no HTTP, no Camel\n\n").append(header)
                 .append(String.join("\n", baselineRows)).append('\n');
@@ -479,6 +690,15 @@ public final class Benchmark {
             out.append("\n### Profile: end to end\n\n").append(endToEndProfile);
         }
         return out.toString();
+    }
+
+    /** The ratio line: each target set's ingress against adnanh/webhook and against its same-unit baseline. */
+    private void summary(StringBuilder out) {
+        targetSetRates.forEach((label, rates) -> out.append(String.format(Locale.ROOT,
+                "- ratios, %s: relay / webhook **%s**, relay / same-unit baseline **%.2f** (%,.0f / %s / %,.0f events/s)%n",
+                label, webhookEventsPerSecond > 0 ? String.format(Locale.ROOT, "%.2f", rates[0] / webhookEventsPerSecond)
+                        : "-", rates[0] / rates[1], rates[0],
+                webhookEventsPerSecond > 0 ? String.format(Locale.ROOT, "%,.0f", webhookEventsPerSecond) : "-", rates[1])));
     }
 
     private static String machine() throws Exception {

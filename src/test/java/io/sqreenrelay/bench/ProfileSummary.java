@@ -40,6 +40,11 @@ final class ProfileSummary {
     private ProfileSummary() {
     }
 
+    /** {@code java -cp ... io.sqreenrelay.bench.ProfileSummary RECORDING.jfr [TOP]}: the summary of a recording made by hand. */
+    public static void main(String[] args) throws IOException {
+        System.out.println(summarize(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 25));
+    }
+
     static String summarize(Path recording, int top) throws IOException {
         Map<String, Integer> byPart = new TreeMap<>();
         Map<String, Integer> selfTime = new TreeMap<>();

@@ -45,8 +45,26 @@ public final class RelayProcess implements AutoCloseable {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: the integration tests run after mvn package");
         }
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString());
+        return start(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()), port, env, console);
+    }
+
+    /**
+     * As {@link #start}, through the documented launcher {@code target/sqreen-relay} (mvn package writes it): the
+     * JVM defaults of the image (heap, collector). The launcher execs Java, so {@link #pid()} is the relay's JVM.
+     */
+    public static RelayProcess startLauncher(int port, Map<String, String> env, Path console) throws IOException {
+        Path launcher = JAR.resolveSibling("sqreen-relay");
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException(launcher + " is missing: mvn package writes it");
+        }
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return start(builder, port, env, console);
+    }
+
+    private static RelayProcess start(ProcessBuilder builder, int port, Map<String, String> env, Path console)
+            throws IOException {
         Map<String, String> environment = new HashMap<>(env);
         environment.put("HTTP_PORT", String.valueOf(port));
         environment.putIfAbsent("MANAGEMENT_PORT", String.valueOf(RelayUnderTest.freePort()));
