@@ -19,11 +19,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 
 /**
  * Groups and digests (SPEC, "Digests"; Alertmanager's {@code group_by} / {@code group_interval}), the Java half of
@@ -64,6 +64,7 @@ public final class DigestGroups implements AggregationStrategy {
     /**
      * The events of a group gathered so far, as the aggregation repository stores them (JSON text).
      *
+     * @param target the target whose group it is (the repository keeps the body, never the exchange's properties)
      * @param sample the group's first gathered event, its source dropped: the digest's view
      * @param keys   the keys of the gathered events, in the order they came
      * @param titles the titles of the first {@value Digest#MAX_TITLES}
@@ -71,7 +72,7 @@ public final class DigestGroups implements AggregationStrategy {
      * @param lastAt latest acceptance (epoch ms)
      * @param link   the latest event's link (may be null)
      */
-    public record Gathered(AcceptedEvent sample, List<String> keys, List<String> titles, long firstAt, long lastAt,
+    public record Gathered(String target, AcceptedEvent sample, List<String> keys, List<String> titles, long firstAt, long lastAt,
                            String link) {
     }
 
@@ -84,14 +85,21 @@ public final class DigestGroups implements AggregationStrategy {
     private final AtomicInteger sinceSweep = new AtomicInteger();
     private final BiPredicate<String, String> held;
     private final Publisher publisher;
+    private final LongSupplier clock;
 
     /**
      * @param held      whether the aggregation repository of a target (first) holds events of a group (second)
      * @param publisher where completed digests go
      */
     public DigestGroups(BiPredicate<String, String> held, Publisher publisher) {
+        this(held, publisher, System::currentTimeMillis);
+    }
+
+    /** The same, reading the time (epoch milliseconds) from {@code clock}. */
+    public DigestGroups(BiPredicate<String, String> held, Publisher publisher, LongSupplier clock) {
         this.held = held;
         this.publisher = publisher;
+        this.clock = clock;
     }
 
     /**
@@ -115,7 +123,7 @@ public final class DigestGroups implements AggregationStrategy {
         String target = exchange.getProperty(DeliveryProperties.TARGET, String.class);
         long interval = millis(exchange.getProperty(GROUP_INTERVAL, String.class));
         String group = groupKey(event, groupBy);
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         boolean[] joins = new boolean[1];
         lastSeen.compute(target + '\n' + group, (id, seen) -> {
             joins[0] = seen != null ? now - seen < interval : held.test(target, group);
@@ -182,12 +190,13 @@ public final class DigestGroups implements AggregationStrategy {
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         AcceptedEvent event = newExchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
         Exchange into = oldExchange == null ? newExchange : oldExchange;
+        String target = newExchange.getProperty(DeliveryProperties.TARGET, String.class);
         Gathered gathered = oldExchange == null ? null : read(oldExchange.getMessage().getBody(String.class));
         if (gathered == null) {
             AcceptedEvent sample = new AcceptedEvent(event.key(), event.internal(), event.receivedAt(), "",
                     event.type(), event.title(), event.applicationId(), event.applicationName(), event.environment(),
                     event.date(), event.link(), List.of(), null, null);
-            gathered = new Gathered(sample, List.of(event.key()), List.of(title(event)), event.receivedAt(),
+            gathered = new Gathered(target, sample, List.of(event.key()), List.of(title(event)), event.receivedAt(),
                     event.receivedAt(), event.link());
         } else if (!gathered.keys().contains(event.key())) {
             List<String> keys = new ArrayList<>(gathered.keys());
@@ -197,28 +206,24 @@ public final class DigestGroups implements AggregationStrategy {
                 titles = new ArrayList<>(titles);
                 titles.add(title(event));
             }
-            gathered = new Gathered(gathered.sample(), keys, titles, Math.min(gathered.firstAt(), event.receivedAt()),
+            gathered = new Gathered(gathered.target(), gathered.sample(), keys, titles, Math.min(gathered.firstAt(), event.receivedAt()),
                     Math.max(gathered.lastAt(), event.receivedAt()), event.link() != null ? event.link() : gathered.link());
         }
-        // only the gathered events and the target's name are stored: nothing of the broker message, no event object
-        String target = newExchange.getProperty(DeliveryProperties.TARGET, String.class);
-        String group = newExchange.getProperty(GROUP, String.class);
+        // only the gathered events are stored (the body): nothing of the broker message, no event object
         into.removeProperties("relay*");
         into.getMessage().removeHeaders("*");
-        into.setProperty(DeliveryProperties.TARGET, target);
-        into.setProperty(GROUP, group);         // with no relayEvent: marks the digest's completion (delivery-outcomes)
         into.getMessage().setBody(write(gathered));
         return into;
     }
 
     /**
-     * The Aggregator's completion step: the group gathered in the body becomes one digest, stored in the queue of the
-     * target named in {@code relayTarget}. Throws when the broker cannot take it: the completed group stays in the
-     * repository, whose recovery tries again.
+     * The Aggregator's completion step: the group gathered in the body becomes one digest, stored in the queue of its
+     * target. Throws when the broker cannot take it: the completed group stays in the repository, whose recovery
+     * tries again.
      */
-    public void publish(@ExchangeProperty(DeliveryProperties.TARGET) String target, Exchange exchange)
-            throws JsonProcessingException {
+    public void publish(Exchange exchange) throws JsonProcessingException {
         Gathered gathered = read(exchange.getMessage().getBody(String.class));
+        String target = gathered.target();
         AcceptedEvent digest = digestOf(gathered);
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put(DeliveryHeaders.TARGET, target);
