@@ -12,10 +12,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
@@ -64,16 +66,39 @@ public final class DigestGroups implements AggregationStrategy {
     /**
      * The events of a group gathered so far, as the aggregation repository stores them (JSON text).
      *
-     * @param target the target whose group it is (the repository keeps the body, never the exchange's properties)
-     * @param sample the group's first gathered event, its source dropped: the digest's view
-     * @param keys   the keys of the gathered events, in the order they came
-     * @param titles the titles of the first {@value Digest#MAX_TITLES}
+     * @param target  the target whose group it is (the repository keeps the body, never the exchange's properties)
+     * @param group   the group's key ({@link #groupKey})
+     * @param sample  the group's first gathered event, its source dropped: the digest's view
+     * @param keys    the keys of the gathered events, in the order they came, each once
+     * @param titles  the titles of the first {@value Digest#MAX_TITLES}
      * @param firstAt earliest acceptance (epoch ms)
-     * @param lastAt latest acceptance (epoch ms)
-     * @param link   the latest event's link (may be null)
+     * @param lastAt  latest acceptance (epoch ms)
+     * @param link    the latest event's link (may be null)
      */
-    public record Gathered(String target, AcceptedEvent sample, List<String> keys, List<String> titles, long firstAt, long lastAt,
-                           String link) {
+    public record Gathered(String target, String group, AcceptedEvent sample, List<String> keys, List<String> titles,
+                           long firstAt, long lastAt, String link) {
+
+        /** These with events added: the keys not gathered yet, their titles while there is room, times and link. */
+        Gathered plus(List<String> moreKeys, List<String> moreTitles, long first, long last, String latestLink) {
+            Set<String> known = new HashSet<>(keys);
+            List<String> allKeys = new ArrayList<>(keys);
+            List<String> allTitles = new ArrayList<>(titles);
+            boolean added = false;
+            for (int i = 0; i < moreKeys.size(); i++) {
+                if (known.add(moreKeys.get(i))) {
+                    added = true;
+                    allKeys.add(moreKeys.get(i));
+                    if (allTitles.size() < Digest.MAX_TITLES && i < moreTitles.size()) {
+                        allTitles.add(moreTitles.get(i));
+                    }
+                }
+            }
+            if (!added) {
+                return this;
+            }
+            return new Gathered(target, group, sample, allKeys, allTitles, Math.min(firstAt, first),
+                    Math.max(lastAt, last), latestLink != null ? latestLink : link);
+        }
     }
 
     /** Stores a digest in the queue of its target: (target, body, headers); throws when the broker cannot take it. */
@@ -82,6 +107,8 @@ public final class DigestGroups implements AggregationStrategy {
     }
 
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+    /** When the last digest of each target's group was let through (target, newline, group key). */
+    private final Map<String, Long> lastDigest = new ConcurrentHashMap<>();
     private final AtomicInteger sinceSweep = new AtomicInteger();
     private final BiPredicate<String, String> held;
     private final Publisher publisher;
@@ -104,9 +131,11 @@ public final class DigestGroups implements AggregationStrategy {
 
     /**
      * The grouping decision for the event in {@code relayEvent}: sets {@value #GROUP} when it joins an open group's
-     * digest; leaves it unset when the event is to be sent now: the target is not grouped ({@code groupBy} empty), the
-     * event is the first of its group (which opens for {@code groupInterval}), it is itself a digest, or it is a
-     * retry (a message back from a wait queue, or for one recipient alone: sent as it is, never gathered again).
+     * digest; leaves it unset when the event is to be sent now: the target is not grouped ({@code groupBy} empty or
+     * {@code none}), the event is the first of its group (which opens for {@code groupInterval}), or it is a retry (a
+     * message back from a wait queue, or for one recipient alone: sent as it is, never gathered again). A digest is
+     * sent unless the group's last digest went less than {@code groupInterval} ago (it waited in a backlogged queue):
+     * then it joins the next one, so a person gets at most one digest of a group per interval.
      *
      * @throws IllegalArgumentException when {@code groupBy} names a field the event's view does not have, or
      *                                  {@code groupInterval} is not a duration
@@ -115,16 +144,32 @@ public final class DigestGroups implements AggregationStrategy {
         exchange.removeProperty(GROUP);
         String groupBy = exchange.getProperty(GROUP_BY, String.class);
         AcceptedEvent event = exchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
-        if (!grouped(groupBy) || event == null || event.digest() != null
+        if (!grouped(groupBy) || event == null
                 || exchange.getProperty(Recipients.RECIPIENT) != null
                 || DeliveryHeaders.number(exchange.getProperty(DeliveryProperties.FAILURES)) > 0) {
             return;
         }
         String target = exchange.getProperty(DeliveryProperties.TARGET, String.class);
         long interval = millis(exchange.getProperty(GROUP_INTERVAL, String.class));
-        String group = groupKey(event, groupBy);
         long now = clock.getAsLong();
         boolean[] joins = new boolean[1];
+        if (event.digest() != null) {
+            // a digest that waited in the queue behind a backlog, and comes within an interval of the group's last
+            // one, joins the next: at most one digest of a group per interval
+            String group = coveredGroup(event);
+            if (group != null) {
+                lastDigest.compute(target + '\n' + group, (id, sent) -> {
+                    joins[0] = sent != null && now - sent < interval;
+                    return joins[0] ? sent : now;
+                });
+                if (joins[0]) {
+                    lastSeen.put(target + '\n' + group, now);
+                    exchange.setProperty(GROUP, group);
+                }
+            }
+            return;
+        }
+        String group = groupKey(event, groupBy);
         lastSeen.compute(target + '\n' + group, (id, seen) -> {
             joins[0] = seen != null ? now - seen < interval : held.test(target, group);
             return now;
@@ -134,6 +179,7 @@ public final class DigestGroups implements AggregationStrategy {
         }
         if (sinceSweep.incrementAndGet() % 1000 == 0) {
             lastSeen.values().removeIf(seen -> now - seen > Duration.ofDays(1).toMillis());
+            lastDigest.values().removeIf(sent -> now - sent > Duration.ofDays(1).toMillis());
         }
     }
 
@@ -185,30 +231,29 @@ public final class DigestGroups implements AggregationStrategy {
         return key.toString();
     }
 
-    /** The Aggregator's strategy: adds the event of {@code newExchange} to the group gathered in {@code oldExchange}. */
+    /**
+     * The Aggregator's strategy: adds the event of {@code newExchange} to the group gathered in {@code oldExchange}.
+     * The event may be a digest that came too soon after the group's last one ({@link #classify}): the events it
+     * covers join, each counted once.
+     */
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         AcceptedEvent event = newExchange.getProperty(DeliveryProperties.EVENT, AcceptedEvent.class);
         Exchange into = oldExchange == null ? newExchange : oldExchange;
-        String target = newExchange.getProperty(DeliveryProperties.TARGET, String.class);
         Gathered gathered = oldExchange == null ? null : read(oldExchange.getMessage().getBody(String.class));
         if (gathered == null) {
             AcceptedEvent sample = new AcceptedEvent(event.key(), event.internal(), event.receivedAt(), "",
                     event.type(), event.title(), event.applicationId(), event.applicationName(), event.environment(),
                     event.date(), event.link(), List.of(), null, null);
-            gathered = new Gathered(target, sample, List.of(event.key()), List.of(title(event)), event.receivedAt(),
-                    event.receivedAt(), event.link());
-        } else if (!gathered.keys().contains(event.key())) {
-            List<String> keys = new ArrayList<>(gathered.keys());
-            keys.add(event.key());
-            List<String> titles = gathered.titles();
-            if (titles.size() < Digest.MAX_TITLES) {
-                titles = new ArrayList<>(titles);
-                titles.add(title(event));
-            }
-            gathered = new Gathered(gathered.target(), gathered.sample(), keys, titles, Math.min(gathered.firstAt(), event.receivedAt()),
-                    Math.max(gathered.lastAt(), event.receivedAt()), event.link() != null ? event.link() : gathered.link());
+            gathered = new Gathered(newExchange.getProperty(DeliveryProperties.TARGET, String.class),
+                    newExchange.getProperty(GROUP, String.class), sample, List.of(), List.of(), Long.MAX_VALUE,
+                    Long.MIN_VALUE, null);
         }
+        gathered = event.digest() == null
+                ? gathered.plus(List.of(event.key()), List.of(title(event)), event.receivedAt(), event.receivedAt(),
+                        event.link())
+                : gathered.plus(coveredKeys(event), event.digest().titles(), event.digest().firstAt(),
+                        event.digest().lastAt(), event.link());
         // only the gathered events are stored (the body): nothing of the broker message, no event object
         into.removeProperties("relay*");
         into.getMessage().removeHeaders("*");
@@ -240,6 +285,7 @@ public final class DigestGroups implements AggregationStrategy {
         try {
             Map<String, Object> text = new LinkedHashMap<>();
             text.put("digest", count);
+            text.put("group", gathered.group());
             text.put("type", sample.type());
             text.put("applicationId", sample.applicationId());
             text.put("keys", gathered.keys());
@@ -282,6 +328,27 @@ public final class DigestGroups implements AggregationStrategy {
             case "d" -> Duration.ofDays(amount).toMillis();
             default -> Duration.ofSeconds(amount).toMillis();
         };
+    }
+
+    /** The keys a digest covers (its source: {@link #digestOf}). */
+    private static List<String> coveredKeys(AcceptedEvent digest) {
+        try {
+            List<String> keys = new ArrayList<>();
+            JSON.readTree(digest.source()).path("keys").forEach(key -> keys.add(key.asText()));
+            return keys;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a digest's source is not readable", e);
+        }
+    }
+
+    /** The group a digest covers (its source), or null when it does not say. */
+    private static String coveredGroup(AcceptedEvent digest) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode group = JSON.readTree(digest.source()).path("group");
+            return group.isTextual() ? group.asText() : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     private static String title(AcceptedEvent event) {

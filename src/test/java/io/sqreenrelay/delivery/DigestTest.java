@@ -32,8 +32,10 @@ class DigestTest {
         DigestGroups groups = new DigestGroups((t, g) -> false, (t, b, h) -> { });
         Exchange gathered = null;
         for (int n = 1; n <= count; n++) {
-            gathered = groups.aggregate(gathered, exchange("mail", event(n, "app", "security_event", internal,
-                    "Attack <" + n + ">")));
+            Exchange next = exchange("mail", event(n, "app", "security_event", internal, "Attack <" + n + ">"));
+            next.setProperty(DigestGroups.GROUP, DigestGroups.groupKey(next.getProperty(DeliveryProperties.EVENT,
+                    AcceptedEvent.class), "applicationId,type"));
+            gathered = groups.aggregate(gathered, next);
         }
         return DigestGroups.digestOf(read(gathered));
     }
@@ -131,6 +133,47 @@ class DigestTest {
         assertThat(digest.key()).isEqualTo(DigestGroups.digestKey(List.of("k1", "k2", "k3")))
                 .isNotEqualTo(DigestGroups.digestKey(List.of("k1", "k2")));
         assertThat(gathered.getProperties()).doesNotContainKey(DeliveryProperties.EVENT);
+    }
+
+    @Test
+    void aDigestThatComesWithinAnIntervalOfTheGroupsLastOneJoinsTheNext() {
+        AtomicLong now = new AtomicLong(T0);
+        DigestGroups groups = new DigestGroups((t, g) -> false, (t, b, h) -> { }, now::get);
+        AcceptedEvent first = digestOf(3, false);
+        Exchange sent = grouped(exchange("mail", first), "60s");
+        groups.classify(sent);
+        assertThat(sent.getProperty(DigestGroups.GROUP)).as("the group's first digest goes").isNull();
+        now.addAndGet(1000);
+        DigestGroups other = new DigestGroups((t, g) -> false, (t, b, h) -> { });
+        Exchange gathered = null;
+        for (int n = 4; n <= 15; n++) {
+            Exchange next = exchange("mail", event(n, "app", "security_event", false, "Attack " + n));
+            next.setProperty(DigestGroups.GROUP, "external|applicationId=app|type=security_event");
+            gathered = other.aggregate(gathered, next);
+        }
+        AcceptedEvent tooSoon = DigestGroups.digestOf(read(gathered));
+        Exchange late = grouped(exchange("mail", tooSoon), "60s");
+        groups.classify(late);
+        assertThat(late.getProperty(DigestGroups.GROUP)).as("a second digest within the interval joins the next")
+                .isEqualTo("external|applicationId=app|type=security_event");
+        // it joins: its 12 events with one more, each once, titles still at most 10
+        Exchange next = groups.aggregate(null, late);
+        Exchange event16 = exchange("mail", event(16, "app", "security_event", false, "Attack 16"));
+        event16.setProperty(DigestGroups.GROUP, "external|applicationId=app|type=security_event");
+        next = groups.aggregate(next, event16);
+        Exchange again = exchange("mail", tooSoon);   // the same digest a second time (the aggregator copies each)
+        again.setProperty(DigestGroups.GROUP, "external|applicationId=app|type=security_event");
+        next = groups.aggregate(next, again);
+        AcceptedEvent merged = DigestGroups.digestOf(read(next));
+        assertThat(merged.digest().count()).isEqualTo(13);
+        assertThat(merged.digest().titles()).hasSize(10).startsWith("Attack 4");
+        assertThat(merged.digest().more()).isEqualTo(3);
+        assertThat(merged.digest().firstAt()).isEqualTo(T0 + 4000);
+        assertThat(merged.digest().lastAt()).isEqualTo(T0 + 16000);
+        now.addAndGet(60_000);
+        Exchange afterInterval = grouped(exchange("mail", merged), "60s");
+        groups.classify(afterInterval);
+        assertThat(afterInterval.getProperty(DigestGroups.GROUP)).as("an interval later: sent").isNull();
     }
 
     @Test
