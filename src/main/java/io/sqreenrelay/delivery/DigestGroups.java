@@ -74,9 +74,11 @@ public final class DigestGroups implements AggregationStrategy {
      * @param firstAt earliest acceptance (epoch ms)
      * @param lastAt  latest acceptance (epoch ms)
      * @param link    the latest event's link (may be null)
+     * @param round   0, or one more than the latest digest that joined (came too soon, {@link #classify}): the same
+     *                events gathered again make a digest with a key of its own, never taken for the one that joined
      */
     public record Gathered(String target, String group, AcceptedEvent sample, List<String> keys, List<String> titles,
-                           long firstAt, long lastAt, String link) {
+                           long firstAt, long lastAt, String link, int round) {
 
         /** These with events added: the keys not gathered yet, their titles while there is room, times and link. */
         Gathered plus(List<String> moreKeys, List<String> moreTitles, long first, long last, String latestLink) {
@@ -97,7 +99,12 @@ public final class DigestGroups implements AggregationStrategy {
                 return this;
             }
             return new Gathered(target, group, sample, allKeys, allTitles, Math.min(firstAt, first),
-                    Math.max(lastAt, last), latestLink != null ? latestLink : link);
+                    Math.max(lastAt, last), latestLink != null ? latestLink : link, round);
+        }
+
+        /** These after the digest of round {@code joined} joined them. */
+        Gathered joined(int joined) {
+            return new Gathered(target, group, sample, keys, titles, firstAt, lastAt, link, Math.max(round, joined + 1));
         }
     }
 
@@ -247,13 +254,13 @@ public final class DigestGroups implements AggregationStrategy {
                     event.date(), event.link(), List.of(), null, null);
             gathered = new Gathered(newExchange.getProperty(DeliveryProperties.TARGET, String.class),
                     newExchange.getProperty(GROUP, String.class), sample, List.of(), List.of(), Long.MAX_VALUE,
-                    Long.MIN_VALUE, null);
+                    Long.MIN_VALUE, null, 0);
         }
         gathered = event.digest() == null
                 ? gathered.plus(List.of(event.key()), List.of(title(event)), event.receivedAt(), event.receivedAt(),
                         event.link())
                 : gathered.plus(coveredKeys(event), event.digest().titles(), event.digest().firstAt(),
-                        event.digest().lastAt(), event.link());
+                        event.digest().lastAt(), event.link()).joined(covered(event).path("round").asInt(0));
         // only the gathered events are stored (the body): nothing of the broker message, no event object
         into.removeProperties("relay*");
         into.getMessage().removeHeaders("*");
@@ -286,6 +293,7 @@ public final class DigestGroups implements AggregationStrategy {
             Map<String, Object> text = new LinkedHashMap<>();
             text.put("digest", count);
             text.put("group", gathered.group());
+            text.put("round", gathered.round());
             text.put("type", sample.type());
             text.put("applicationId", sample.applicationId());
             text.put("keys", gathered.keys());
@@ -293,16 +301,20 @@ public final class DigestGroups implements AggregationStrategy {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return new AcceptedEvent(digestKey(gathered.keys()), sample.internal(), gathered.lastAt(), source,
+        return new AcceptedEvent(digestKey(gathered.keys(), gathered.round()), sample.internal(), gathered.lastAt(), source,
                 sample.type(), sample.title(), sample.applicationId(), sample.applicationName(), sample.environment(),
                 null, gathered.link(), List.of(), null, digest);
     }
 
-    /** {@code digest:} and the SHA-256 (hex, first 128 bits) of the covered keys in order, one per line. */
-    public static String digestKey(List<String> keys) {
+    /**
+     * {@code digest:} and the SHA-256 (hex, first 128 bits) of the covered keys in order, one per line, and of the
+     * round when it is not 0 ({@link Gathered#round}): the same group completed twice (a crash between the publish
+     * and the repository's confirm) has the same key, and is sent once.
+     */
+    public static String digestKey(List<String> keys, int round) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(String.join("\n", keys).getBytes(StandardCharsets.UTF_8));
+                    .digest((String.join("\n", keys) + (round == 0 ? "" : "\n#" + round)).getBytes(StandardCharsets.UTF_8));
             return "digest:" + HexFormat.of().formatHex(Arrays.copyOf(hash, 16));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -332,10 +344,14 @@ public final class DigestGroups implements AggregationStrategy {
 
     /** The keys a digest covers (its source: {@link #digestOf}). */
     private static List<String> coveredKeys(AcceptedEvent digest) {
+        List<String> keys = new ArrayList<>();
+        covered(digest).path("keys").forEach(key -> keys.add(key.asText()));
+        return keys;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode covered(AcceptedEvent digest) {
         try {
-            List<String> keys = new ArrayList<>();
-            JSON.readTree(digest.source()).path("keys").forEach(key -> keys.add(key.asText()));
-            return keys;
+            return JSON.readTree(digest.source());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a digest's source is not readable", e);
         }

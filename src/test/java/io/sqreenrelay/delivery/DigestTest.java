@@ -130,8 +130,8 @@ class DigestTest {
         assertThat(digest.digest().firstAt()).isEqualTo(T0 + 1000);
         assertThat(digest.digest().lastAt()).isEqualTo(T0 + 3000);
         assertThat(digest.link()).isEqualTo("https://my.sqreen.com/e/3");
-        assertThat(digest.key()).isEqualTo(DigestGroups.digestKey(List.of("k1", "k2", "k3")))
-                .isNotEqualTo(DigestGroups.digestKey(List.of("k1", "k2")));
+        assertThat(digest.key()).isEqualTo(DigestGroups.digestKey(List.of("k1", "k2", "k3"), 0))
+                .isNotEqualTo(DigestGroups.digestKey(List.of("k1", "k2"), 0));
         assertThat(gathered.getProperties()).doesNotContainKey(DeliveryProperties.EVENT);
     }
 
@@ -170,6 +170,12 @@ class DigestTest {
         assertThat(merged.digest().more()).isEqualTo(3);
         assertThat(merged.digest().firstAt()).isEqualTo(T0 + 4000);
         assertThat(merged.digest().lastAt()).isEqualTo(T0 + 16000);
+        // the joined digest's events gathered again, with nothing new, still make a digest of a key of its own
+        Exchange alone = exchange("mail", tooSoon);
+        alone.setProperty(DigestGroups.GROUP, "external|applicationId=app|type=security_event");
+        AcceptedEvent regathered = DigestGroups.digestOf(read(groups.aggregate(null, alone)));
+        assertThat(regathered.digest().count()).isEqualTo(12);
+        assertThat(regathered.key()).isNotEqualTo(tooSoon.key());
         now.addAndGet(60_000);
         Exchange afterInterval = grouped(exchange("mail", merged), "60s");
         groups.classify(afterInterval);
