@@ -223,11 +223,7 @@ class DeliveryTemplateRouteTest {
         assertThat(groupedSend.getExchanges()).extracting(this::keyOf).containsExactly("g1", digest.key());
         assertThat(groupedSend.getExchanges().get(1).getProperty(DeliveryProperties.EVENT, AcceptedEvent.class)
                 .digest().count()).isEqualTo(4);
-        // the group is open: a new event joins the next digest
-        deliverGrouped.sendBody(batch("g6"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> PUBLISHED.size() >= 2);
-        assertThat(PUBLISHED).hasSize(2);
-        assertThat(groupedSend.getExchanges()).hasSize(2);
+        // (whether a later event joins or opens the group again depends on the time since g5: DigestTest, with a clock)
     }
 
     private int bobFailures;
