@@ -1,5 +1,6 @@
 package io.sqreenrelay;
 
+import io.sqreenrelay.delivery.DigestGroups;
 import io.sqreenrelay.delivery.RetryPolicy;
 import io.sqreenrelay.delivery.TargetUrl;
 import jakarta.mail.internet.AddressException;
@@ -68,6 +69,7 @@ public record TargetSettings(
         }
         pagerDutyAndTeams(property);
         pacing(property);
+        grouping(property);
         return new TargetSettings(
                 new RetryPolicy(first, max, duration(property.apply("relay.retry.max-age"), "RETRY_MAX_AGE", "24h"),
                         duration(property.apply("relay.retry.after-max"), "RETRY_AFTER_MAX", "15m")),
@@ -149,6 +151,25 @@ public record TargetSettings(
     private static void pacing(Function<String, String> property) {
         pace(orDefault(property.apply("relay.slack.max-per-second"), "1"), "SLACK_MAX_PER_SECOND");
         pace(orDefault(property.apply("relay.sms.max-per-minute"), "6"), "SMS_MAX_PER_MINUTE");
+    }
+
+    /**
+     * GROUP_BY (fields of the event's view, or none), GROUP_INTERVAL (a duration over 0) and GROUP_WAIT (0s: a
+     * group's first event is sent at once, the only value supported so far), read by the grouped targets' files.
+     */
+    private static void grouping(Function<String, String> property) {
+        String groupBy = orDefault(property.apply("relay.group.by"), "applicationId,type");
+        try {
+            DigestGroups.checkFields(groupBy);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSetting("GROUP_BY " + e.getMessage().substring("groupBy ".length()));
+        }
+        duration(property.apply("relay.group.interval"), "GROUP_INTERVAL", "60s");
+        String wait = orDefault(property.apply("relay.group.wait"), "0s").trim();
+        if (!wait.matches("0+\\s*(ms|s|m|h|d)?")) {
+            throw new InvalidSetting("GROUP_WAIT: only 0s (a group's first event is sent at once) is supported, got '"
+                    + printable(wait) + "'");
+        }
     }
 
     private static void pace(String value, String variable) {

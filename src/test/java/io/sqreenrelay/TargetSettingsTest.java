@@ -137,4 +137,15 @@ class TargetSettingsTest {
         assertThatThrownBy(() -> read(Map.of("relay.slack.max-per-second", "0.5"))).hasMessageStartingWith("SLACK_MAX_PER_SECOND");
         assertThatThrownBy(() -> read(Map.of("relay.sms.max-per-minute", "1001"))).hasMessageStartingWith("SMS_MAX_PER_MINUTE");
     }
+
+    @Test
+    void groupingSettingsAreCheckedAtStart() {
+        read(Map.of("relay.group.by", "applicationId,type,environment", "relay.group.interval", "2s", "relay.group.wait", "0s"));
+        read(Map.of("relay.group.by", "none"));
+        assertThatThrownBy(() -> read(Map.of("relay.group.by", "applicationId,tpye")))
+                .hasMessageStartingWith("GROUP_BY names 'tpye', not a field of the event");
+        assertThatThrownBy(() -> read(Map.of("relay.group.interval", "0s"))).hasMessageStartingWith("GROUP_INTERVAL");
+        assertThatThrownBy(() -> read(Map.of("relay.group.interval", "soon"))).hasMessageStartingWith("GROUP_INTERVAL");
+        assertThatThrownBy(() -> read(Map.of("relay.group.wait", "30s"))).hasMessageStartingWith("GROUP_WAIT: only 0s");
+    }
 }

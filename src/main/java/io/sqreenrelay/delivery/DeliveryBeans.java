@@ -13,7 +13,8 @@ import org.apache.camel.spi.Registry;
 /**
  * The delivery template's own beans, bound beside the classes they wire (routes/delivery-template.yaml and
  * routes/delivery-outcomes.yaml name them): {@code deliveredKeys} (the Idempotent Consumer's repository, a Camel
- * service), {@code targetHolds}, {@code targetSuspensions} (a Camel service), {@code notificationText}, and {@code deliveryFailures}, the outcome table's
+ * service), {@code targetHolds}, {@code targetSuspensions} (a Camel service), {@code notificationText}, {@code digestGroups} and {@code digestStore} (the digests' grouping and
+ * their aggregation repositories' LevelDB store, {@link DigestGroups}), and {@code deliveryFailures}, the outcome table's
  * processor over {@link DeliveryOutcomes} (the one classifier).
  */
 public final class DeliveryBeans {
@@ -45,6 +46,13 @@ public final class DeliveryBeans {
         registry.bind("targetSuspensions", suspensions);
         TargetHolds holds = new TargetHolds(shared, suspensions);
         registry.bind("targetHolds", holds);
+        // digests: the Aggregator's repositories (one per target, named by it) in one LevelDB store, written through
+        // to disk (sync) before the event's message is acknowledged
+        DigestStore digestStore = new DigestStore(stateDir.resolve("digests"));
+        context.addService(digestStore);
+        registry.bind("digestStore", digestStore);
+        registry.bind("digestGroups", new DigestGroups(digestStore::holds,
+                (target, body, headers) -> broker.queues().publishTo(broker.targetQueuePrefix() + target, body, headers)));
         registry.bind("deliveryFailures", new DeliveryFailures(
                 new DeliveryOutcomes(retry, () -> ThreadLocalRandom.current().nextDouble()),
                 broker.waitQueues(), broker.deadLetters(), activity, holds, suspensions));

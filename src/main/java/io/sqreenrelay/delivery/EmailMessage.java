@@ -28,6 +28,9 @@ public final class EmailMessage {
 
     /** The subject: {@code [INTERNAL SECURITY ALERT] }(for internal alerts){@code Sqreen <type>: <title> (<app>, <env>)}. */
     public static String subject(@ExchangeProperty(DeliveryProperties.EVENT) AcceptedEvent event) {
+        if (event.digest() != null) {
+            return NotificationText.digestHeadline(event, event.internal());
+        }
         StringBuilder subject = new StringBuilder(NotificationText.headline(event, event.internal()));
         if (event.applicationName() != null) {
             subject.append(" (").append(oneLine(event.applicationName()));
@@ -46,6 +49,9 @@ public final class EmailMessage {
             body.append(INTERNAL_TAG).append(" This event concerns ").append(oneLine(appName))
                     .append(", the application that relays these alerts.\n\n");
         }
+        if (event.digest() != null) {
+            return digestBody(body, event);
+        }
         body.append(NotificationText.headline(event, false)).append("\n\n");
         line(body, "Application", event.applicationName());
         line(body, "Application id", event.applicationId());
@@ -58,6 +64,23 @@ public final class EmailMessage {
         line(body, "Event key", event.key());
         line(body, "Received", Instant.ofEpochMilli(event.receivedAt()).toString());
         body.append("\nThe event as Sqreen sent it:\n").append(event.source()).append('\n');
+        return body.toString();
+    }
+
+    /** A digest: the headline, the group's fields, the time span, up to 10 titles and how many more, the link. */
+    private static String digestBody(StringBuilder body, AcceptedEvent digest) {
+        body.append(NotificationText.digestHeadline(digest, false)).append("\n\n");
+        line(body, "Events", Integer.toString(digest.digest().count()));
+        line(body, "Type", digest.type());
+        line(body, "Application", digest.applicationName());
+        line(body, "Application id", digest.applicationId());
+        line(body, "Environment", digest.environment());
+        line(body, "First", NotificationText.time(digest.digest().firstAt()));
+        line(body, "Last", NotificationText.time(digest.digest().lastAt()));
+        line(body, "Link", digest.link());
+        body.append("\nTitles:\n");
+        NotificationText.digestTitles(digest.digest()).forEach(title -> body.append("- ").append(title).append('\n'));
+        body.append("\nThe first event of this group was sent on its own; this digest covers the ones after it.\n");
         return body.toString();
     }
 

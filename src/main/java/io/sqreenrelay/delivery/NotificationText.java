@@ -1,6 +1,11 @@
 package io.sqreenrelay.delivery;
 
 import io.sqreenrelay.event.AcceptedEvent;
+import io.sqreenrelay.event.Digest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Renders an accepted event for people. Text that comes from an event is data: it never splits a line, and
@@ -17,6 +22,45 @@ public final class NotificationText {
      */
     public static String headline(AcceptedEvent event, boolean tagged) {
         return (tagged ? INTERNAL_TAG + " " : "") + "Sqreen " + oneLine(event.type()) + ": " + oneLine(event.title());
+    }
+
+    /**
+     * A digest's headline, on one line: {@code Sqreen digest: <count> <type> events (<app>, <env>)}, after
+     * {@code [INTERNAL SECURITY ALERT] } when {@code tagged}. The count is in digits.
+     */
+    public static String digestHeadline(AcceptedEvent digest, boolean tagged) {
+        StringBuilder line = new StringBuilder(tagged ? INTERNAL_TAG + " " : "");
+        line.append("Sqreen digest: ").append(digest.digest().count()).append(' ').append(oneLine(digest.type()))
+                .append(digest.digest().count() == 1 ? " event" : " events");
+        if (digest.applicationName() != null || digest.applicationId() != null) {
+            line.append(" (").append(oneLine(digest.applicationName() != null ? digest.applicationName()
+                    : digest.applicationId()));
+            if (digest.environment() != null) {
+                line.append(", ").append(oneLine(digest.environment()));
+            }
+            line.append(')');
+        }
+        return line.toString();
+    }
+
+    /** When the digest's first and last events were accepted: {@code <first> to <last>}, UTC to the second. */
+    public static String digestSpan(Digest digest) {
+        return time(digest.firstAt()) + " to " + time(digest.lastAt());
+    }
+
+    /** The digest's titles, one line each (as {@link #oneLine}), then {@code and <n> more} when there are more. */
+    public static List<String> digestTitles(Digest digest) {
+        List<String> lines = new ArrayList<>(digest.titles().size() + 1);
+        digest.titles().forEach(title -> lines.add(oneLine(title)));
+        if (digest.more() > 0) {
+            lines.add("and " + digest.more() + " more");
+        }
+        return lines;
+    }
+
+    /** An instant (epoch milliseconds) in ISO-8601, UTC, to the second. */
+    public static String time(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /** One log line: the internal-alert tag first when it applies, then what, where, when, who and the link. */

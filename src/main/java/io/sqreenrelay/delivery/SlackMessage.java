@@ -41,6 +41,10 @@ public final class SlackMessage {
             text.append(":rotating_light: *").append(INTERNAL_TAG).append("* ")
                     .append(escape(appName)).append(" itself is concerned\n");
         }
+        if (event.digest() != null) {
+            digest(text, event);
+            return text.toString();
+        }
         text.append('*').append(escape(event.title())).append("*\n");
         text.append(escape(event.type()));
         part(text, "app", event.applicationName());
@@ -49,6 +53,21 @@ public final class SlackMessage {
         if (!event.ips().isEmpty()) {
             part(text, "IPs", String.join(", ", event.ips()));
         }
+        link(text, event);
+        return text.toString();
+    }
+
+    /** A digest: headline in bold, time span, up to 10 titles as a list and how many more, the link. */
+    private static void digest(StringBuilder text, AcceptedEvent event) {
+        text.append('*').append(escape(NotificationText.digestHeadline(event, false))).append("*\n");
+        text.append(escape(NotificationText.digestSpan(event.digest())));
+        for (String title : NotificationText.digestTitles(event.digest())) {
+            text.append("\n• ").append(escape(title));
+        }
+        link(text, event);
+    }
+
+    private static void link(StringBuilder text, AcceptedEvent event) {
         if (event.link() != null) {
             text.append('\n');
             if (SAFE_LINK.matcher(event.link()).matches() && event.link().length() <= 2000) {
@@ -57,7 +76,6 @@ public final class SlackMessage {
                 text.append(escape(event.link()));
             }
         }
-        return text.toString();
     }
 
     private static void part(StringBuilder text, String name, String value) {

@@ -1,6 +1,7 @@
 package io.sqreenrelay.delivery;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sqreenrelay.event.AcceptedEvent;
@@ -47,6 +48,10 @@ public final class TargetActivity {
                           @ExchangeProperty(DeliveryProperties.EVENT) AcceptedEvent event) {
         Target t = target(target);
         t.delivered.increment();
+        if (event.digest() != null) {
+            t.digests.increment();
+            t.eventsPerDigest.record(event.digest().count());
+        }
         long now = System.currentTimeMillis();
         if (event.receivedAt() > 0) {
             t.latency.record(Math.max(0, now - event.receivedAt()), TimeUnit.MILLISECONDS);
@@ -112,6 +117,8 @@ public final class TargetActivity {
         final Counter deadLettered;
         final Counter filtered;
         final Timer latency;
+        final Counter digests;
+        final DistributionSummary eventsPerDigest;
         int failuresInARow;
         String lastError;
         Instant lastFailureAt;
@@ -129,6 +136,15 @@ public final class TargetActivity {
                     .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1),
                             Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
                             Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(24))
+                    .register(registry);
+            digests = Counter.builder("sqreen.relay.digests")
+                    .description("Digests delivered, by target (each covers the later events of one group)")
+                    .tag("target", name)
+                    .register(registry);
+            eventsPerDigest = DistributionSummary.builder("sqreen.relay.digest.events")
+                    .description("How many events each delivered digest covered, by target")
+                    .tag("target", name)
+                    .serviceLevelObjectives(1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000)
                     .register(registry);
         }
 

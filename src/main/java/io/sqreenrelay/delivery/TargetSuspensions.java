@@ -261,7 +261,7 @@ public final class TargetSuspensions extends ServiceSupport {
         }
         return new AcceptedEvent("relay-suspended-" + target + "-" + UUID.randomUUID(), true,
                 System.currentTimeMillis(), text, "relay_target_suspended", title, null, "sqreen-relay", null,
-                suspension.since().toString(), null, List.of(), null);
+                suspension.since().toString(), null, List.of(), null, null);
     }
 
     private void load() {

@@ -49,6 +49,18 @@ public final class TwilioSms {
 
     /** The message: tag, type, title, application and environment, link; never over {@value #MAX_BODY} characters. */
     public static String text(AcceptedEvent event) {
+        if (event.digest() != null) {
+            // short: headline (count in digits, type, application), time span, the first title, link
+            StringBuilder text = new StringBuilder(NotificationText.digestHeadline(event, event.internal()));
+            text.append(" | ").append(NotificationText.digestSpan(event.digest()));
+            if (!event.digest().titles().isEmpty()) {
+                text.append(" | e.g. ").append(oneLine(event.digest().titles().get(0)));
+            }
+            if (event.link() != null) {
+                text.append(" | ").append(oneLine(event.link()));
+            }
+            return cut(text.toString(), MAX_BODY);
+        }
         StringBuilder text = new StringBuilder(NotificationText.headline(event, event.internal()));
         if (event.applicationName() != null) {
             text.append(" | ").append(oneLine(event.applicationName()));

@@ -1,6 +1,7 @@
 package io.sqreenrelay.event;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,10 +30,14 @@ import java.util.List;
  * @param link            {@link SqreenEvent#link()}, or null
  * @param ips             {@link SqreenEvent#ips()} (empty when none)
  * @param risk            {@link SqreenEvent#risk()}, or null
+ * @param digest          for a digest of a group's events (SPEC, "Digests"), what it covers; null for an event.
+ *                        A digest's key is its own ({@code digest:} and a hash of the keys it covers), its view that
+ *                        of the group (type, application, environment, internal flag) and its latest link
  */
 public record AcceptedEvent(String key, boolean internal, long receivedAt, String source,
                             String type, String title, String applicationId, String applicationName,
-                            String environment, String date, String link, List<String> ips, BigDecimal risk) {
+                            String environment, String date, String link, List<String> ips, BigDecimal risk,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Digest digest) {
 
     private static final ObjectMapper JSON = SqreenEvents.exactNumbers(new ObjectMapper());
 
@@ -58,12 +63,12 @@ public record AcceptedEvent(String key, boolean internal, long receivedAt, Strin
     public static AcceptedEvent of(SqreenEvent view, boolean internal, long receivedAt, String source) {
         return new AcceptedEvent(view.key(), internal, receivedAt, source, view.type(), view.title(),
                 view.applicationId(), view.applicationName(), view.environment(), view.date(), view.link(), view.ips(),
-                view.risk());
+                view.risk(), null);
     }
 
     /** The accepted event of {@code source}, its view derived from it. */
     public AcceptedEvent(String key, boolean internal, long receivedAt, String source) {
-        this(key, internal, receivedAt, source, null, null, null, null, null, null, null, null, null);
+        this(key, internal, receivedAt, source, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode parse(String source) {

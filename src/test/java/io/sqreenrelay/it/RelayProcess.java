@@ -39,7 +39,8 @@ public final class RelayProcess implements AutoCloseable {
 
     /**
      * Starts the jar from the project directory (where routes/ is) with these environment variables added, the webhook
-     * on {@code port} and health and metrics on a free port (unless {@code env} sets {@code MANAGEMENT_PORT}).
+     * on {@code port} and health and metrics on a free port (unless {@code env} sets {@code MANAGEMENT_PORT}), one
+     * message per event (unless {@code env} sets {@code GROUP_BY}).
      */
     public static RelayProcess start(int port, Map<String, String> env, Path console) throws IOException {
         if (!Files.isRegularFile(JAR)) {
@@ -68,6 +69,8 @@ public final class RelayProcess implements AutoCloseable {
         Map<String, String> environment = new HashMap<>(env);
         environment.put("HTTP_PORT", String.valueOf(port));
         environment.putIfAbsent("MANAGEMENT_PORT", String.valueOf(RelayUnderTest.freePort()));
+        // one message per event, as the tests of other areas count them; the digests' tests set GROUP_BY themselves
+        environment.putIfAbsent("GROUP_BY", "none");
         builder.environment().putAll(environment);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
         long startedAt = System.nanoTime();

@@ -40,7 +40,7 @@ public final class RelayUnderTest implements AutoCloseable {
     /**
      * @param broker   the broker to use
      * @param dataDir  DATA_DIR (the embedded broker's store lives there)
-     * @param settings further relay.* properties
+     * @param settings further relay.* properties (ungrouped, relay.group.by none, unless they set it)
      */
     public static RelayUnderTest start(TestBroker broker, Path dataDir, Map<String, String> settings) throws Exception {
         int port = freePort();
@@ -49,6 +49,8 @@ public final class RelayUnderTest implements AutoCloseable {
         properties.put("relay.management-port", String.valueOf(freePort()));
         properties.put("relay.data-dir", dataDir.toString());
         properties.put("relay.rabbitmq-uri", broker.uri() == null ? "" : broker.uri());
+        // one message per event, as the tests of other areas count them; the digests' tests set GROUP_BY themselves
+        properties.put("relay.group.by", "none");
         properties.putAll(settings);
         Main main = RelayMain.newMain();
         properties.forEach(main::addOverrideProperty);

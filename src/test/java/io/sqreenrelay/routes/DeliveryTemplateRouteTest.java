@@ -1,6 +1,7 @@
 package io.sqreenrelay.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -9,6 +10,8 @@ import io.sqreenrelay.delivery.DeliveredKeys;
 import io.sqreenrelay.delivery.DeliveryFailures;
 import io.sqreenrelay.delivery.DeliveryOutcomes;
 import io.sqreenrelay.delivery.DeliveryProperties;
+import io.sqreenrelay.delivery.DigestGroups;
+import io.sqreenrelay.delivery.DigestStores;
 import io.sqreenrelay.delivery.Recipients;
 import io.sqreenrelay.delivery.RetryPolicy;
 import io.sqreenrelay.delivery.TargetActivity;
@@ -16,7 +19,9 @@ import io.sqreenrelay.delivery.TargetHolds;
 import io.sqreenrelay.event.AcceptedEvent;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -51,7 +56,8 @@ import org.junit.jupiter.api.Test;
             "camel.routecontroller.enabled=false",
         },
         configurationClasses = DeliveryTemplateRouteTest.Beans.class,
-        replaceRouteFromWith = {"deliver-test=direct:deliver", "deliver-team=direct:deliver-team"},
+        replaceRouteFromWith = {"deliver-test=direct:deliver", "deliver-team=direct:deliver-team",
+                "deliver-grouped=direct:deliver-grouped"},
         mockEndpointsAndSkip = "direct:(retry-later|dead-letter)")
 class DeliveryTemplateRouteTest {
 
@@ -69,11 +75,15 @@ class DeliveryTemplateRouteTest {
     ProducerTemplate deliver;
     @Produce("direct:deliver-team")
     ProducerTemplate deliverTeam;
+    @Produce("direct:deliver-grouped")
+    ProducerTemplate deliverGrouped;
+    @EndpointInject("mock:grouped-send")
+    MockEndpoint groupedSend;
 
     /** The beans the two route files name, as RelayConfiguration binds them, minus the broker. */
     public static class Beans implements CamelConfiguration {
         @Override
-        public void configure(CamelContext context) {
+        public void configure(CamelContext context) throws Exception {
             Registry registry = context.getRegistry();
             registry.bind("listenerContainers", new ListenerContainers());   // spring-rabbitmq's, never used here
             DeliveredKeys delivered = new DeliveredKeys(100);
@@ -85,8 +95,12 @@ class DeliveryTemplateRouteTest {
             registry.bind("deliveryFailures", new DeliveryFailures(new DeliveryOutcomes(
                     new RetryPolicy(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofHours(24)), () -> 0.5),
                     null, null, activity, new TargetHolds(), null));
+            DigestStores.bind(context, (target, body, headers) -> PUBLISHED.add(new String(body, StandardCharsets.UTF_8)));
         }
     }
+
+    /** The digests the grouped test target published to its queue (JSON batches of one digest each). */
+    static final List<String> PUBLISHED = new CopyOnWriteArrayList<>();
 
     @Test
     void theEventsOfAMessageAreSentOneByOneWithNoBrokerHeader() throws Exception {
@@ -187,6 +201,29 @@ class DeliveryTemplateRouteTest {
         assertThat(sendOne.getExchanges()).extracting(e -> e.getProperty(Recipients.RECIPIENT))
                 .containsExactly("ann", "bob", "bob", "bob");
         assertThat(retryLater.getReceivedCounter()).isEqualTo(2);
+    }
+
+    @Test
+    void aGroupsFirstEventGoesAtOnceAndItsLaterOnesInOneDigestThatIsSentOnce() throws Exception {
+        deliverGrouped.sendBody(batch("g1", "g2", "g3"));
+        deliverGrouped.sendBody(batch("g3", "g4", "g5"));   // g3 again: a redelivered message, never counted twice
+        assertThat(groupedSend.getExchanges()).extracting(this::keyOf).containsExactly("g1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !PUBLISHED.isEmpty());
+        assertThat(PUBLISHED).as("one digest for the group").hasSize(1);
+        List<AcceptedEvent> published = JSON.readValue(PUBLISHED.get(0),
+                JSON.getTypeFactory().constructCollectionType(List.class, AcceptedEvent.class));
+        assertThat(published).hasSize(1);
+        AcceptedEvent digest = published.get(0);
+        assertThat(digest.digest().count()).isEqualTo(4);
+        assertThat(digest.digest().more()).isZero();
+        assertThat(digest.key()).isEqualTo(DigestGroups.digestKey(List.of("g2", "g3", "g4", "g5"), 0));
+        // the digest comes back from the target's queue: sent once as one message, never gathered again
+        deliverGrouped.sendBody(PUBLISHED.get(0).getBytes(StandardCharsets.UTF_8));
+        deliverGrouped.sendBody(PUBLISHED.get(0).getBytes(StandardCharsets.UTF_8));
+        assertThat(groupedSend.getExchanges()).extracting(this::keyOf).containsExactly("g1", digest.key());
+        assertThat(groupedSend.getExchanges().get(1).getProperty(DeliveryProperties.EVENT, AcceptedEvent.class)
+                .digest().count()).isEqualTo(4);
+        // (whether a later event joins or opens the group again depends on the time since g5: DigestTest, with a clock)
     }
 
     private int bobFailures;
