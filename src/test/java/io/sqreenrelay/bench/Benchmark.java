@@ -599,17 +599,16 @@ public final class Benchmark {
     // ---- plumbing
 
     private RelayProcess start(TestBroker broker, Map<String, String> extra, String name) throws IOException {
-        Map<String, String> env = new HashMap<>(extra);
-        env.put("SIGNATURE_KEY", KEY);
-        env.put("DATA_DIR", work.resolve(name).resolve("data").toString());
-        env.put("LOG_DIR", work.resolve(name).resolve("logs").toString());
-        if (broker.uri() != null) {
-            env.put("RABBITMQ_URI", broker.uri());
-        }
-        return RelayProcess.start(RelayUnderTest.freePort(), env, work.resolve(name + "-console.txt"));
+        return RelayProcess.start(RelayUnderTest.freePort(), env(broker, extra, name), work.resolve(name + "-console.txt"));
     }
 
     private RelayProcess startLauncher(TestBroker broker, Map<String, String> extra, String name) throws IOException {
+        return RelayProcess.startLauncher(RelayUnderTest.freePort(), env(broker, extra, name),
+                work.resolve(name + "-console.txt"));
+    }
+
+    /** A relay's environment: {@code extra}, the key, its own data and log directories, the broker when not embedded. */
+    private Map<String, String> env(TestBroker broker, Map<String, String> extra, String name) {
         Map<String, String> env = new HashMap<>(extra);
         env.put("SIGNATURE_KEY", KEY);
         env.put("DATA_DIR", work.resolve(name).resolve("data").toString());
@@ -617,7 +616,7 @@ public final class Benchmark {
         if (broker.uri() != null) {
             env.put("RABBITMQ_URI", broker.uri());
         }
-        return RelayProcess.startLauncher(RelayUnderTest.freePort(), env, work.resolve(name + "-console.txt"));
+        return env;
     }
 
     private static void jcmd(long pid, String... command) throws Exception {
