@@ -54,6 +54,7 @@ public class RelayConfiguration implements CamelConfiguration {
         registry.bind("relaySettings", settings);
         StartupCheck startup = new StartupCheck(settings, Path.of(property.apply("relay.routes-dir")), WEBHOOK_ROUTE);
         startup.portsAreFree();
+        DataDirLock.hold(settings.dataDir());   // one relay per DATA_DIR, checked before any store in it is opened
         // the routes' platform-http endpoints serve on HTTP_PORT; health and metrics have MANAGEMENT_PORT to themselves
         registry.bind(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME, PlatformHttpEngine.class,
                 new WebhookHttpEngine(settings.httpPort()));

@@ -31,6 +31,7 @@ final class RelayLifecycle extends EventNotifierSupport implements StartupListen
     private final QueueDepths depths;
     private final String generatedKey;
     private final AtomicBoolean managementHardened = new AtomicBoolean();
+    private final AtomicBoolean fullyStarted = new AtomicBoolean();
 
     /** @param generatedKey the signature key made at start because none was set (shown once), or null */
     RelayLifecycle(RelaySettings settings, StartupCheck startup, IngressGate gate,
@@ -58,6 +59,11 @@ final class RelayLifecycle extends EventNotifierSupport implements StartupListen
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
         hardenManagement(context);
+        // Camel may call this twice as well (once from the supervising route controller): the verdict, the gauges'
+        // timer and the generated key's lines happen once
+        if (!fullyStarted.compareAndSet(false, true)) {
+            return;
+        }
         // a fatal start-up error (a port in use, a route that cannot start) ends the start here, before the ready
         // line, with one line naming its cause (RelayMain)
         startup.verify(context);

@@ -114,6 +114,7 @@ public final class RelayMain {
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
         main.configure().addConfiguration(new RelayConfiguration());
+        main.addMainListener(new EarlyBrokerStart());   // the embedded broker starts while Camel and the routes load
         return main;
     }
 }

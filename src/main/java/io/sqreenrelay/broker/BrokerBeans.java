@@ -2,6 +2,7 @@ package io.sqreenrelay.broker;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -25,9 +26,18 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
  * @param waitQueues  where failed events wait for their next attempt
  * @param containers  the listener containers of the targets' consumers (bound as {@code listenerContainers})
  * @param targetQueuePrefix the name of a target's queue without the target's name ({@code relay.queue-prefix})
+ * @param started     true once the broker can be connected to (the embedded broker starts while the routes load; a
+ *                    RabbitMQ is always "started": whether it answers is the connection's business)
  */
 public record BrokerBeans(CachingConnectionFactory connections, DurableQueues queues, DeadLetters deadLetters,
-                          WaitQueues waitQueues, ListenerContainers containers, String targetQueuePrefix) {
+                          WaitQueues waitQueues, ListenerContainers containers, String targetQueuePrefix,
+                          BooleanSupplier started) {
+
+    /**
+     * The registry name of an embedded broker begun before the beans are made (RelayMain begins it as Camel Main
+     * starts); without one, {@link #bind} begins it.
+     */
+    public static final String EMBEDDED_BROKER = "embeddedBroker";
 
     /** The admin API lists at most this many dead letters per target (it always gives the count). */
     private static final int DEAD_LETTERS_LISTED = 1000;
@@ -36,16 +46,35 @@ public record BrokerBeans(CachingConnectionFactory connections, DurableQueues qu
      * Connects (starting the embedded broker when {@code rabbitmqUri} is null) and binds the broker's beans.
      *
      * @param embeddedDir the embedded broker's work directory (used only without {@code rabbitmqUri})
-     * @throws Exception when the embedded broker cannot start
+     * @throws Exception when the embedded broker cannot be begun (its start itself is awaited when the context starts)
      */
     public static BrokerBeans bind(CamelContext context, URI rabbitmqUri, Path embeddedDir) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         Registry registry = context.getRegistry();
         CachingConnectionFactory connections;
+        BooleanSupplier started = () -> true;
         if (rabbitmqUri == null) {
-            EmbeddedBroker broker = EmbeddedBroker.start(embeddedDir);
-            context.addService(onStop(broker::close));
+            // started meanwhile; this service, started early (as the context starts, before any route or later
+            // service), waits for it, so nothing connects before it listens
+            EmbeddedBroker early = registry.lookupByNameAndType(EMBEDDED_BROKER, EmbeddedBroker.class);
+            boolean same = early != null && early.workDir().equals(embeddedDir.toAbsolutePath());
+            if (early != null && !same) {
+                early.close();   // begun for another directory: not this relay's broker
+            }
+            EmbeddedBroker broker = same ? early : EmbeddedBroker.starting(embeddedDir);
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStart() throws Exception {
+                    broker.awaitStarted();
+                }
+
+                @Override
+                protected void doStop() {
+                    broker.close();
+                }
+            }, true, true);
             connections = BrokerConnections.toEmbedded(broker);
+            started = broker::isStarted;
         } else {
             connections = BrokerConnections.toRabbitMq(rabbitmqUri);
         }
@@ -86,7 +115,7 @@ public record BrokerBeans(CachingConnectionFactory connections, DurableQueues qu
                 waitQueues.close();
             }
         });
-        return new BrokerBeans(connections, queues, deadLetters, waitQueues, containers, prefix);
+        return new BrokerBeans(connections, queues, deadLetters, waitQueues, containers, prefix, started);
     }
 
     private static ServiceSupport onStop(Runnable stop) {

@@ -12,13 +12,15 @@ import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.apache.qpid.server.SystemLauncher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An AMQP 0-9-1 broker inside the relay's own JVM (Apache Qpid Broker-J), so that the relay runs with nothing
- * else installed. Messages are kept in a Derby store under the work directory: a restart loses nothing.
+ * else installed. It starts on a thread of its own while the relay loads its routes ({@link #starting}). Messages are kept in a Derby store under the work directory: a restart loses nothing.
  *
  * <p>It listens on 127.0.0.1 only, on a free port chosen at start (never 5672, where a real RabbitMQ may be),
  * and its one user gets a fresh random password at every start.
@@ -33,6 +35,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final String password;
     private final Path workDir;
 
+    /** Done when the broker listens; failed with the reason it did not start. */
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+
     private EmbeddedBroker(SystemLauncher launcher, int port, String password, Path workDir) {
         this.launcher = launcher;
         this.port = port;
@@ -40,41 +45,78 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.workDir = workDir;
     }
 
-    public static EmbeddedBroker start(Path workDir) throws Exception {
+    /**
+     * Starts the broker on a thread of its own and returns at once, so that the relay loads its routes meanwhile
+     * (Qpid's start is about half of the relay's). The port and the password are fixed before, so connections can be
+     * configured now; nothing may connect before {@link #awaitStarted()} returned.
+     *
+     * @param workDir the broker's directory (its Derby store under {@code default/}), created when missing
+     * @throws IOException when the directory cannot be made or no loopback port is free
+     */
+    public static EmbeddedBroker starting(Path workDir) throws IOException {
         Path dir = workDir.toAbsolutePath();
         Files.createDirectories(dir);
         // Derby writes derby.log into the working directory unless told otherwise
         System.setProperty("derby.stream.error.file", dir.resolve("derby.log").toString());
+        EmbeddedBroker broker = new EmbeddedBroker(new SystemLauncher(), freeLoopbackPort(), randomPassword(), dir);
+        Thread starter = new Thread(broker::start, "embedded-broker-start");
+        starter.setDaemon(true);
+        starter.start();
+        return broker;
+    }
 
-        int port = freeLoopbackPort();
-        String password = randomPassword();
-        Map<String, Object> context = new HashMap<>();
-        context.put("qpid.work_dir", dir.toString());
-        context.put("qpid.amqp_port", port);
-        context.put("qpid.relay_password", password);
-        // Qpid is not RabbitMQ: RabbitMQ-only queue arguments (x-queue-type: quorum) are ignored here
-        context.put("queue.behaviourOnUnknownDeclareArgument", "IGNORE");
+    /**
+     * Waits until the broker listens.
+     *
+     * @throws IllegalStateException when it did not start (its cause, if any, is the broker's error; Qpid has logged
+     *                               it too), or did not listen within 30 s
+     * @throws InterruptedException  when interrupted while waiting
+     */
+    public void awaitStarted() throws InterruptedException {
+        try {
+            started.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IllegalStateException stated ? stated
+                    : new IllegalStateException("the embedded AMQP broker did not start: " + e.getCause(), e.getCause());
+        }
+    }
 
-        // The broker's own configuration is rebuilt from the initial configuration at every start (fresh
-        // port and password); the messages live in the Derby store of the virtual host node, which is kept.
-        Path config = dir.resolve("broker-config.json");
-        Files.deleteIfExists(config);
-        Map<String, Object> attributes = new HashMap<>();
-        attributes.put("type", "JSON");
-        attributes.put("storePath", config.toString());
-        attributes.put("initialConfigurationLocation", resource("qpid-embedded.json"));
-        attributes.put("initialSystemPropertiesLocation", resource("qpid-embedded.properties"));
-        attributes.put("startupLoggedToSystemOut", false);
-        attributes.put("context", context);
+    /** True once the broker listens (never when its start failed). */
+    public boolean isStarted() {
+        return started.isDone() && !started.isCompletedExceptionally();
+    }
 
-        long started = System.nanoTime();
-        SystemLauncher launcher = new SystemLauncher();
-        launcher.startup(attributes);
-        // SystemLauncher logs a failed start without always throwing: check that the port answers
-        awaitListening(port, launcher);
-        LOG.info("Embedded AMQP broker started on 127.0.0.1:{} in {} ms, store {}",
-                port, (System.nanoTime() - started) / 1_000_000, dir);
-        return new EmbeddedBroker(launcher, port, password, dir);
+    private void start() {
+        try {
+            Map<String, Object> context = new HashMap<>();
+            context.put("qpid.work_dir", workDir.toString());
+            context.put("qpid.amqp_port", port);
+            context.put("qpid.relay_password", password);
+            // Qpid is not RabbitMQ: RabbitMQ-only queue arguments (x-queue-type: quorum) are ignored here
+            context.put("queue.behaviourOnUnknownDeclareArgument", "IGNORE");
+
+            // The broker's own configuration is rebuilt from the initial configuration at every start (fresh
+            // port and password); the messages live in the Derby store of the virtual host node, which is kept.
+            Path config = workDir.resolve("broker-config.json");
+            Files.deleteIfExists(config);
+            Map<String, Object> attributes = new HashMap<>();
+            attributes.put("type", "JSON");
+            attributes.put("storePath", config.toString());
+            attributes.put("initialConfigurationLocation", resource("qpid-embedded.json"));
+            attributes.put("initialSystemPropertiesLocation", resource("qpid-embedded.properties"));
+            attributes.put("startupLoggedToSystemOut", false);
+            attributes.put("context", context);
+
+            long began = System.nanoTime();
+            launcher.startup(attributes);
+            // SystemLauncher logs a failed start without always throwing: check that the port answers
+            awaitListening(port, launcher);
+            LOG.info("Embedded AMQP broker started on 127.0.0.1:{} in {} ms, store {}",
+                    port, (System.nanoTime() - began) / 1_000_000, workDir);
+            started.complete(null);
+        } catch (Throwable e) {
+            started.completeExceptionally(e);
+        }
     }
 
     public int port() {
@@ -89,8 +131,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         return workDir;
     }
 
+    /** Stops the broker (once its start, if still running, has ended). */
     @Override
     public void close() {
+        try {
+            started.join();
+        } catch (RuntimeException didNotStart) {
+            return;   // awaitListening shut it down, or it never came up
+        }
         launcher.shutdown();
         LOG.info("Embedded AMQP broker stopped");
     }

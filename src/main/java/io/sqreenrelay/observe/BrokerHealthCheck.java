@@ -1,6 +1,7 @@
 package io.sqreenrelay.observe;
 
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.springframework.amqp.rabbit.connection.Connection;
@@ -15,11 +16,18 @@ public final class BrokerHealthCheck extends AbstractHealthCheck {
 
     private final ConnectionFactory connections;
     private final String broker;
+    private final BooleanSupplier started;
 
-    public BrokerHealthCheck(ConnectionFactory connections, String broker) {
+    /**
+     * @param connections the relay's connection factory
+     * @param broker      the broker's description, without credentials
+     * @param started     false while the embedded broker is still starting: down, without trying to connect
+     */
+    public BrokerHealthCheck(ConnectionFactory connections, String broker, BooleanSupplier started) {
         super("sqreen-relay", "broker");
         this.connections = connections;
         this.broker = broker;
+        this.started = started;
     }
 
     @Override
@@ -30,6 +38,11 @@ public final class BrokerHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("broker", broker);
+        if (!started.getAsBoolean()) {
+            builder.message("the embedded broker is starting");
+            builder.down();
+            return;
+        }
         try {
             Connection connection = connections.createConnection();
             if (connection.isOpen()) {

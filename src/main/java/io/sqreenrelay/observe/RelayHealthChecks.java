@@ -36,7 +36,7 @@ public final class RelayHealthChecks {
             return;
         }
         health.register(new IngressHealthCheck(gate, webhookRoute));
-        health.register(new BrokerHealthCheck(broker.connections(), brokerDescription));
+        health.register(new BrokerHealthCheck(broker.connections(), brokerDescription, broker.started()));
         health.register(new ConsumersHealthCheck(broker.containers(), broker.waitQueues(),
                 suspensions::stoppedOnPurpose));
         health.register(new TargetsHealthCheck(activity, suspensions::suspension, targets));

@@ -50,6 +50,8 @@ public final class Benchmark {
     private final List<String> brokers;
     private final String only;
     private final String compare;
+    /** The sizes of the target sets to measure (--sets 2: log + HTTP alone); all of them by default. */
+    private final java.util.Set<Integer> sets;
     private final Path work;
     private final List<String> ingressRows = new ArrayList<>();
     private final List<String> baselineRows = new ArrayList<>();
@@ -66,8 +68,9 @@ public final class Benchmark {
     private final Map<String, double[]> targetSetRates = new java.util.LinkedHashMap<>();
 
     private Benchmark(Duration cell, Duration warmup, boolean profile, List<String> brokers, String only,
-                      String compare) throws IOException {
+                      String compare, java.util.Set<Integer> sets) throws IOException {
         this.cell = cell;
+        this.sets = sets;
         this.only = only;
         this.compare = compare;
         this.warmup = warmup;
@@ -81,6 +84,7 @@ public final class Benchmark {
         boolean profile = false;
         String only = "all";
         String compare = null;
+        java.util.Set<Integer> sets = java.util.Set.of(1, 2, 5);
         List<String> brokers = new ArrayList<>(List.of("rabbitmq", "embedded"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -89,18 +93,20 @@ public final class Benchmark {
                 case "--profile" -> profile = true;
                 case "--rabbitmq-only" -> brokers = List.of("rabbitmq");
                 case "--only" -> only = args[++i];
+                case "--sets" -> sets = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf)
+                        .collect(java.util.stream.Collectors.toSet());
                 case "--compare" -> {
                     compare = args[++i];
                     only = "compare";
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + " (options: --seconds N, --quick, --profile, --rabbitmq-only,"
-                        + " --only baseline|targets|start|ingress|e2e|webhook|redis,"
+                        + " --only baseline|targets|start|ingress|e2e|webhook|redis, --sets 1,2,5,"
                         + " --compare JVM-OPTIONS)");
             }
         }
         Benchmark benchmark = new Benchmark(Duration.ofSeconds(seconds), Duration.ofSeconds(Math.max(3, seconds / 2)),
-                profile, brokers, only, compare);
+                profile, brokers, only, compare, sets);
         String report = benchmark.run();
         Path out = Path.of("target", "benchmark", "results.md");
         Files.createDirectories(out.getParent());
@@ -121,7 +127,9 @@ public final class Benchmark {
         }
         if (part("targets")) {
             for (List<String> targets : TARGET_SETS) {
-                targetSet(targets);
+                if (sets.contains(targets.size())) {
+                    targetSet(targets);
+                }
             }
         }
         if (part("start")) {

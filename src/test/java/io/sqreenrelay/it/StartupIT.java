@@ -148,6 +148,59 @@ class StartupIT {
         }
     }
 
+    @Test
+    void aSecondRelayOnTheSameDataDirEndsItsStartNamingDataDir() throws Exception {
+        // two replicas sharing a volume by mistake: the second stops before it opens any store in it
+        Map<String, String> first = env("shared-dir");
+        Path console = work.resolve("shared-dir-first-console.txt");
+        try (RelayProcess running = RelayProcess.start(RelayUnderTest.freePort(), first, console)) {
+            running.awaitReady(EXIT);
+            String line = failedStart("shared-dir-second", Map.of("DATA_DIR", first.get("DATA_DIR")),
+                    RelayUnderTest.freePort(), 1);
+            assertThat(line).startsWith("sqreen-relay cannot start: DATA_DIR=" + first.get("DATA_DIR") + ": ")
+                    .contains("another sqreen-relay uses this directory");
+            assertThat(running.observe("/observe/health/ready").statusCode()).isEqualTo(200);
+            running.terminate();
+            running.awaitExit(EXIT);
+        }
+        // once the first has stopped, the directory is free again
+        try (RelayProcess again = RelayProcess.start(RelayUnderTest.freePort(), first,
+                work.resolve("shared-dir-again-console.txt"))) {
+            again.awaitReady(EXIT);
+            again.terminate();
+            again.awaitExit(EXIT);
+        }
+    }
+
+    @Test
+    void withNoSignatureKeyOnTheEmbeddedBrokerTheSampleRequestIsShownOnceAndAccepted() throws Exception {
+        // the newcomer's first start: no key, no broker; the embedded broker starts while the routes load
+        Map<String, String> env = env("no-key");
+        env.remove("SIGNATURE_KEY");
+        env.remove("RABBITMQ_URI");
+        Path console = work.resolve("no-key-console.txt");
+        try (RelayProcess relay = RelayProcess.start(RelayUnderTest.freePort(), env, console)) {
+            relay.awaitReady(EXIT);
+            awaitLine(relay, "sqreen-relay ready: ");
+            String log = relay.console();
+            assertThat(log.lines().filter(l -> l.contains("No SIGNATURE_KEY set")).count()).as(log).isEqualTo(1);
+            assertThat(log).doesNotContain("Socket closed", "ERROR");
+            java.util.regex.Matcher key = java.util.regex.Pattern
+                    .compile("generated a key for this run only: ([0-9a-f]{64})").matcher(log);
+            java.util.regex.Matcher sample = java.util.regex.Pattern
+                    .compile("-H 'X-Sqreen-Integrity: ([0-9a-f]{64})' --data-binary '(.*)'").matcher(log);
+            assertThat(key.find()).as(log).isTrue();
+            assertThat(sample.find()).as(log).isTrue();
+            byte[] body = sample.group(2).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(sample.group(1)).isEqualTo(io.sqreenrelay.ingress.WebhookSignature.sign(key.group(1), body));
+            java.net.http.HttpResponse<String> answer = relay.postSigned(key.group(1), body);
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"accepted\": 1");
+            relay.terminate();
+            relay.awaitExit(EXIT);
+        }
+    }
+
     // ---- helpers
 
     /** Starts the jar, expects it to exit with {@code code}; returns its last console line, checked to be the only one. */
