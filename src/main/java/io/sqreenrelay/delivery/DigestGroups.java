@@ -12,12 +12,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
@@ -35,11 +33,12 @@ import org.apache.camel.Exchange;
  *       at once; a later event of an open group gets the exchange property {@value #GROUP}, its group key, and the
  *       template hands it to the Aggregator EIP, whose persistent repository (LevelDB under DATA_DIR) holds it until
  *       the digest. The decision is atomic per group, so two consumers never both send a "first" event;</li>
- *   <li>{@link #aggregate}: the Aggregator's strategy, gathering a group's events (an event already gathered, e.g. a
- *       message redelivered after a crash, is not counted twice) as JSON text, which the repository stores;</li>
+ *   <li>{@link #aggregate}: the Aggregator's strategy, gathering a group's events (one of its latest events gathered
+ *       again, its message redelivered after a crash, is not counted twice) as JSON text of a bounded size, which
+ *       the repository stores;</li>
  *   <li>{@link #publish}: a completed group becomes one digest, an {@link AcceptedEvent} carrying a {@link Digest},
  *       stored in the target's own queue, from where it is delivered (retried, held, dead-lettered) as any event.
- *       Its key is a hash of the keys it covers: a digest published twice (a crash between the publish and the
+ *       Its key is a hash of the events it covers (their count and the sum of their key hashes): a digest published twice (a crash between the publish and the
  *       repository's confirm) is sent once (the Idempotent Consumer).</li>
  * </ul>
  * A group is open in this relay's memory, or when the repository still holds events of it (after a restart).
@@ -53,6 +52,8 @@ public final class DigestGroups implements AggregationStrategy {
     /** Exchange property: the template parameter {@code groupInterval} (a duration such as 60s). */
     public static final String GROUP_INTERVAL = "relayGroupInterval";
 
+    /** How many of a group's latest events are known by their key (a redelivered one is not counted twice). */
+    static final int RECENT = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)?");
     private static final Map<String, RecordComponent> FIELDS = new LinkedHashMap<>();
@@ -64,12 +65,20 @@ public final class DigestGroups implements AggregationStrategy {
     }
 
     /**
-     * The events of a group gathered so far, as the aggregation repository stores them (JSON text).
+     * The events of a group gathered so far, as the aggregation repository stores them (JSON text). Its size is
+     * bounded, whatever the group's: the repository rewrites it at every event (read, add, write, synced), so a
+     * storm of thousands of events in one group costs the same per event as a group of ten.
      *
      * @param target  the target whose group it is (the repository keeps the body, never the exchange's properties)
      * @param group   the group's key ({@link #groupKey})
      * @param sample  the group's first gathered event, its source dropped: the digest's view
-     * @param keys    the keys of the gathered events, in the order they came, each once
+     * @param keys    only in a group gathered by an earlier version: its events' keys (read once, then null)
+     * @param recent  the {@link #keyHash hashes} of the latest {@value #RECENT} events counted, oldest first: an event
+     *                among them (its message redelivered after a crash, which brings back the latest ones) is not
+     *                counted twice
+     * @param count   how many events it gathered, each once
+     * @param sum     the sum (mod 2^64, hex) of the hashes of all of them: with {@code count} and {@code round}, the
+     *                digest's identity ({@link #digestKey(int, String, int)}), whatever the order they came in
      * @param titles  the titles of the first {@value Digest#MAX_TITLES}
      * @param firstAt earliest acceptance (epoch ms)
      * @param lastAt  latest acceptance (epoch ms)
@@ -77,34 +86,84 @@ public final class DigestGroups implements AggregationStrategy {
      * @param round   0, or one more than the latest digest that joined (came too soon, {@link #classify}): the same
      *                events gathered again make a digest with a key of its own, never taken for the one that joined
      */
-    public record Gathered(String target, String group, AcceptedEvent sample, List<String> keys, List<String> titles,
-                           long firstAt, long lastAt, String link, int round) {
+    public record Gathered(String target, String group, AcceptedEvent sample, List<String> keys, List<String> recent,
+                           int count, String sum, List<String> titles, long firstAt, long lastAt, String link,
+                           int round) {
 
-        /** These with events added: the keys not gathered yet, their titles while there is room, times and link. */
-        Gathered plus(List<String> moreKeys, List<String> moreTitles, long first, long last, String latestLink) {
-            Set<String> known = new HashSet<>(keys);
-            List<String> allKeys = new ArrayList<>(keys);
+        /** A group with nothing gathered yet. */
+        static Gathered empty(String target, String group, AcceptedEvent sample) {
+            return new Gathered(target, group, sample, null, List.of(), 0, hex(0), List.of(), Long.MAX_VALUE,
+                    Long.MIN_VALUE, null, 0);
+        }
+
+        /** A group stored by an earlier version (all its keys): the same group in this form. */
+        Gathered upgraded() {
+            if (keys == null) {
+                return this;
+            }
+            Gathered none = new Gathered(target, group, sample, null, List.of(), 0, hex(0), titles, firstAt, lastAt,
+                    link, round);
+            return none.plus(keys.stream().map(DigestGroups::keyHash).toList(), List.of(), firstAt, lastAt, link);
+        }
+
+        /**
+         * These with events added, by their key hashes: those not among the recent ones are counted (a title each
+         * while there is room), and the times and link are updated.
+         */
+        Gathered plus(List<String> moreHashes, List<String> moreTitles, long first, long last, String latestLink) {
+            java.util.LinkedHashSet<String> latest = new java.util.LinkedHashSet<>(recent);
             List<String> allTitles = new ArrayList<>(titles);
-            boolean added = false;
-            for (int i = 0; i < moreKeys.size(); i++) {
-                if (known.add(moreKeys.get(i))) {
-                    added = true;
-                    allKeys.add(moreKeys.get(i));
+            int counted = count;
+            long total = Long.parseUnsignedLong(sum, 16);
+            for (int i = 0; i < moreHashes.size(); i++) {
+                String hash = moreHashes.get(i);
+                if (latest.add(hash)) {
+                    counted++;
+                    total += Long.parseUnsignedLong(hash, 16);
                     if (allTitles.size() < Digest.MAX_TITLES && i < moreTitles.size()) {
                         allTitles.add(moreTitles.get(i));
                     }
                 }
             }
-            if (!added) {
+            if (counted == count) {
                 return this;
             }
-            return new Gathered(target, group, sample, allKeys, allTitles, Math.min(firstAt, first),
-                    Math.max(lastAt, last), latestLink != null ? latestLink : link, round);
+            return new Gathered(target, group, sample, null, newest(latest), counted, hex(total), allTitles,
+                    Math.min(firstAt, first), Math.max(lastAt, last), latestLink != null ? latestLink : link, round);
+        }
+
+        /**
+         * These with a whole digest added that lists only its latest events ({@code digestCount} of them,
+         * {@code digestSum}): counted at once, unless its identity is among the recent ones (the same digest again).
+         */
+        Gathered plusDigest(String identity, int digestCount, String digestSum, List<String> digestRecent,
+                            List<String> digestTitles, long first, long last, String latestLink) {
+            if (recent.contains(identity)) {
+                return this;
+            }
+            java.util.LinkedHashSet<String> latest = new java.util.LinkedHashSet<>(recent);
+            latest.addAll(digestRecent);
+            latest.add(identity);
+            List<String> allTitles = new ArrayList<>(titles);
+            for (String title : digestTitles) {
+                if (allTitles.size() < Digest.MAX_TITLES) {
+                    allTitles.add(title);
+                }
+            }
+            return new Gathered(target, group, sample, null, newest(latest), count + digestCount,
+                    hex(Long.parseUnsignedLong(sum, 16) + Long.parseUnsignedLong(digestSum, 16)), allTitles,
+                    Math.min(firstAt, first), Math.max(lastAt, last), latestLink != null ? latestLink : link, round);
         }
 
         /** These after the digest of round {@code joined} joined them. */
         Gathered joined(int joined) {
-            return new Gathered(target, group, sample, keys, titles, firstAt, lastAt, link, Math.max(round, joined + 1));
+            return new Gathered(target, group, sample, keys, recent, count, sum, titles, firstAt, lastAt, link,
+                    Math.max(round, joined + 1));
+        }
+
+        private static List<String> newest(java.util.LinkedHashSet<String> hashes) {
+            List<String> all = new ArrayList<>(hashes);
+            return List.copyOf(all.subList(Math.max(0, all.size() - RECENT), all.size()));
         }
     }
 
@@ -252,15 +311,23 @@ public final class DigestGroups implements AggregationStrategy {
             AcceptedEvent sample = new AcceptedEvent(event.key(), event.internal(), event.receivedAt(), "",
                     event.type(), event.title(), event.applicationId(), event.applicationName(), event.environment(),
                     event.date(), event.link(), List.of(), null, null);
-            gathered = new Gathered(newExchange.getProperty(DeliveryProperties.TARGET, String.class),
-                    newExchange.getProperty(GROUP, String.class), sample, List.of(), List.of(), Long.MAX_VALUE,
-                    Long.MIN_VALUE, null, 0);
+            gathered = Gathered.empty(newExchange.getProperty(DeliveryProperties.TARGET, String.class),
+                    newExchange.getProperty(GROUP, String.class), sample);
         }
-        gathered = event.digest() == null
-                ? gathered.plus(List.of(event.key()), List.of(title(event)), event.receivedAt(), event.receivedAt(),
-                        event.link())
-                : gathered.plus(coveredKeys(event), event.digest().titles(), event.digest().firstAt(),
-                        event.digest().lastAt(), event.link()).joined(covered(event).path("round").asInt(0));
+        if (event.digest() == null) {
+            gathered = gathered.plus(List.of(keyHash(event.key())), List.of(title(event)), event.receivedAt(),
+                    event.receivedAt(), event.link());
+        } else {
+            com.fasterxml.jackson.databind.JsonNode covered = covered(event);
+            List<String> hashes = coveredHashes(covered);
+            int count = covered.path("count").asInt(hashes.size());
+            gathered = (count <= hashes.size()
+                    ? gathered.plus(hashes, event.digest().titles(), event.digest().firstAt(), event.digest().lastAt(),
+                            event.link())
+                    : gathered.plusDigest(keyHash(event.key()), count, covered.path("sum").asText("0"), hashes,
+                            event.digest().titles(), event.digest().firstAt(), event.digest().lastAt(), event.link()))
+                    .joined(covered.path("round").asInt(0));
+        }
         // only the gathered events are stored (the body): nothing of the broker message, no event object
         into.removeProperties("relay*");
         into.getMessage().removeHeaders("*");
@@ -285,7 +352,7 @@ public final class DigestGroups implements AggregationStrategy {
     /** The digest of a gathered group: an event whose key hashes the covered keys, carrying a {@link Digest}. */
     public static AcceptedEvent digestOf(Gathered gathered) {
         AcceptedEvent sample = gathered.sample();
-        int count = gathered.keys().size();
+        int count = gathered.count();
         Digest digest = new Digest(count, gathered.firstAt(), gathered.lastAt(), gathered.titles(),
                 count - gathered.titles().size());
         String source;
@@ -296,29 +363,54 @@ public final class DigestGroups implements AggregationStrategy {
             text.put("round", gathered.round());
             text.put("type", sample.type());
             text.put("applicationId", sample.applicationId());
-            text.put("keys", gathered.keys());
+            text.put("count", count);
+            text.put("sum", gathered.sum());
+            text.put("recent", gathered.recent());   // the latest events' key hashes, so that a digest joining counts them once
             source = JSON.writeValueAsString(text);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return new AcceptedEvent(digestKey(gathered.keys(), gathered.round()), sample.internal(), gathered.lastAt(), source,
+        return new AcceptedEvent(digestKey(count, gathered.sum(), gathered.round()), sample.internal(), gathered.lastAt(), source,
                 sample.type(), sample.title(), sample.applicationId(), sample.applicationName(), sample.environment(),
                 null, gathered.link(), List.of(), null, digest);
     }
 
     /**
-     * {@code digest:} and the SHA-256 (hex, first 128 bits) of the covered keys in order, one per line, and of the
-     * round when it is not 0 ({@link Gathered#round}): the same group completed twice (a crash between the publish
-     * and the repository's confirm) has the same key, and is sent once.
+     * {@code digest:} and the SHA-256 (hex, first 128 bits) of the count, the sum of the key hashes and the round
+     * ({@link Gathered}): the same group completed twice (a crash between the publish and the repository's confirm)
+     * has the same key, and is sent once; any other set of events, or the same one in another round, has another.
      */
-    public static String digestKey(List<String> keys, int round) {
+    public static String digestKey(int count, String sum, int round) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((String.join("\n", keys) + (round == 0 ? "" : "\n#" + round)).getBytes(StandardCharsets.UTF_8));
+                    .digest((count + "\n" + sum + (round == 0 ? "" : "\n#" + round)).getBytes(StandardCharsets.UTF_8));
             return "digest:" + HexFormat.of().formatHex(Arrays.copyOf(hash, 16));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The key of the digest of these events (their keys, each once, in any order) in {@code round}. */
+    public static String digestKey(List<String> keys, int round) {
+        long sum = 0;
+        for (String key : new java.util.LinkedHashSet<>(keys)) {
+            sum += Long.parseUnsignedLong(keyHash(key), 16);
+        }
+        return digestKey(new java.util.LinkedHashSet<>(keys).size(), hex(sum), round);
+    }
+
+    /** An event key's hash as the gathered groups keep it: the first 64 bits of its SHA-256, 16 hex digits. */
+    static String keyHash(String key) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(long value) {
+        return String.format("%016x", value);
     }
 
     /**
@@ -342,11 +434,15 @@ public final class DigestGroups implements AggregationStrategy {
         };
     }
 
-    /** The keys a digest covers (its source: {@link #digestOf}). */
-    private static List<String> coveredKeys(AcceptedEvent digest) {
-        List<String> keys = new ArrayList<>();
-        covered(digest).path("keys").forEach(key -> keys.add(key.asText()));
-        return keys;
+    /**
+     * The key hashes a digest lists (its source, {@link #digestOf}): its latest events', or, for a digest of an
+     * earlier version, the hashes of all the keys it lists.
+     */
+    private static List<String> coveredHashes(com.fasterxml.jackson.databind.JsonNode covered) {
+        List<String> hashes = new ArrayList<>();
+        covered.path("recent").forEach(hash -> hashes.add(hash.asText()));
+        covered.path("keys").forEach(key -> hashes.add(keyHash(key.asText())));
+        return hashes;
     }
 
     private static com.fasterxml.jackson.databind.JsonNode covered(AcceptedEvent digest) {
@@ -373,7 +469,7 @@ public final class DigestGroups implements AggregationStrategy {
 
     private static Gathered read(String text) {
         try {
-            return text == null ? null : JSON.readValue(text, Gathered.class);
+            return text == null ? null : JSON.readValue(text, Gathered.class).upgraded();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a gathered group is not readable", e);
         }

@@ -136,6 +136,69 @@ class DigestTest {
     }
 
     @Test
+    void aStormInOneGroupIsGatheredInABoundedStateAndItsLatestEventsAreCountedOnce() {
+        // the repository rewrites the gathered state at every event: it must not grow with the group
+        DigestGroups groups = new DigestGroups((t, g) -> false, (t, b, h) -> { });
+        Exchange gathered = null;
+        int bodyAt1000 = 0;
+        for (int n = 1; n <= 5000; n++) {
+            gathered = groups.aggregate(gathered, exchange("sms", event(n, "app", "security_event", false, "t" + n)));
+            if (n == 1000) {
+                bodyAt1000 = gathered.getMessage().getBody(String.class).length();
+            }
+        }
+        int bodyAt5000 = gathered.getMessage().getBody(String.class).length();
+        assertThat(bodyAt5000).as("no bigger at 5,000 events than at 1,000").isEqualTo(bodyAt1000)
+                .isLessThan(20 * DigestGroups.RECENT + 2000);
+        // the latest events come back (their messages redelivered after a crash): counted once
+        for (int n = 5000 - DigestGroups.RECENT + 1; n <= 5000; n++) {
+            gathered = groups.aggregate(gathered, exchange("sms", event(n, "app", "security_event", false, "t" + n)));
+        }
+        AcceptedEvent digest = DigestGroups.digestOf(read(gathered));
+        assertThat(digest.digest().count()).isEqualTo(5000);
+        assertThat(digest.digest().more()).isEqualTo(4990);
+        List<String> keys = new java.util.ArrayList<>();
+        for (int n = 5000; n >= 1; n--) {
+            keys.add("k" + n);   // the digest's identity does not depend on the order the events came in
+        }
+        assertThat(digest.key()).isEqualTo(DigestGroups.digestKey(keys, 0))
+                .isNotEqualTo(DigestGroups.digestKey(keys.subList(1, keys.size()), 0));
+    }
+
+    @Test
+    void aBigDigestThatJoinsIsCountedWholeAndOnce() {
+        AcceptedEvent big = digestOf(DigestGroups.RECENT + 100, false);
+        DigestGroups groups = new DigestGroups((t, g) -> false, (t, b, h) -> { });
+        Exchange first = exchange("mail", big);
+        first.setProperty(DigestGroups.GROUP, "external|applicationId=app|type=security_event");
+        Exchange gathered = groups.aggregate(null, first);
+        Exchange again = exchange("mail", big);
+        again.setProperty(DigestGroups.GROUP, "external|applicationId=app|type=security_event");
+        gathered = groups.aggregate(gathered, again);
+        gathered = groups.aggregate(gathered, exchange("mail", event(9999, "app", "security_event", false, "new")));
+        AcceptedEvent merged = DigestGroups.digestOf(read(gathered));
+        assertThat(merged.digest().count()).isEqualTo(DigestGroups.RECENT + 101);
+        assertThat(merged.key()).isNotEqualTo(big.key());
+    }
+
+    @Test
+    void aGroupStoredByTheEarlierVersionWithAllItsKeysIsReadAndGoesOn() throws Exception {
+        String stored = "{\"target\":\"mail\",\"group\":\"external|applicationId=app|type=security_event\","
+                + "\"sample\":" + new ObjectMapper().writeValueAsString(event(1, "app", "security_event", false, "t1"))
+                + ",\"keys\":[\"k1\",\"k2\"],\"titles\":[\"t1\",\"t2\"],\"firstAt\":" + (T0 + 1000)
+                + ",\"lastAt\":" + (T0 + 2000) + ",\"link\":null,\"round\":0}";
+        Exchange old = new DefaultExchange(CAMEL);
+        old.getMessage().setBody(stored);
+        DigestGroups groups = new DigestGroups((t, g) -> false, (t, b, h) -> { });
+        Exchange gathered = groups.aggregate(old, exchange("mail", event(2, "app", "security_event", false, "t2")));
+        gathered = groups.aggregate(gathered, exchange("mail", event(3, "app", "security_event", false, "t3")));
+        AcceptedEvent digest = DigestGroups.digestOf(read(gathered));
+        assertThat(digest.digest().count()).isEqualTo(3);
+        assertThat(digest.digest().titles()).containsExactly("t1", "t2", "t3");
+        assertThat(digest.key()).isEqualTo(DigestGroups.digestKey(List.of("k1", "k2", "k3"), 0));
+    }
+
+    @Test
     void aDigestThatComesWithinAnIntervalOfTheGroupsLastOneJoinsTheNext() {
         AtomicLong now = new AtomicLong(T0);
         DigestGroups groups = new DigestGroups((t, g) -> false, (t, b, h) -> { }, now::get);
