@@ -38,8 +38,8 @@ import org.apache.camel.Exchange;
  *       the repository stores;</li>
  *   <li>{@link #publish}: a completed group becomes one digest, an {@link AcceptedEvent} carrying a {@link Digest},
  *       stored in the target's own queue, from where it is delivered (retried, held, dead-lettered) as any event.
- *       Its key is a hash of the events it covers (their count and the sum of their key hashes): a digest published twice (a crash between the publish and the
- *       repository's confirm) is sent once (the Idempotent Consumer).</li>
+ *       Its key is a hash of the events it covers (their count and the sum of their key hashes): a digest published
+ *       twice (a crash between the publish and the repository's confirm) is sent once (the Idempotent Consumer).</li>
  * </ul>
  * A group is open in this relay's memory, or when the repository still holds events of it (after a restart).
  */
