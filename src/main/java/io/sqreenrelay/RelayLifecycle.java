@@ -2,6 +2,7 @@ package io.sqreenrelay;
 
 import io.sqreenrelay.delivery.TargetActivity;
 import io.sqreenrelay.ingress.IngressGate;
+import io.sqreenrelay.observe.NativeHeapTrim;
 import io.sqreenrelay.observe.QueueDepths;
 import io.sqreenrelay.observe.WebhookRequests;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,13 +17,15 @@ import org.apache.camel.support.EventNotifierSupport;
 /**
  * The relay's start and stop around Camel's: once the management server exists, its hardening (HttpHardening); once every
  * route has started, the start-up verdict (StartupCheck), then the ingress gate opens and the queue-depth gauges
- * start; when the context begins to stop (SIGTERM or any stop), the gate closes first, so that new webhooks get 503
- * while the rest drains. Register it both as a start-up listener and as an event notifier ({@link #on}).
+ * and the native heap's trimming (NativeHeapTrim) start; when the context begins to stop (SIGTERM or any stop), the
+ * gate closes first, so that new webhooks get 503 while the rest drains. Register it both as a start-up listener and as an event notifier ({@link #on}).
  */
 final class RelayLifecycle extends EventNotifierSupport implements StartupListener {
 
     /** How often the queue-depth gauges are read from the broker. */
     private static final int QUEUE_DEPTHS_EVERY_SECONDS = 5;
+    /** How often freed native memory is given back to the operating system (NativeHeapTrim). */
+    private static final int TRIM_EVERY_SECONDS = 5;
 
     private final RelaySettings settings;
     private final StartupCheck startup;
@@ -72,6 +75,7 @@ final class RelayLifecycle extends EventNotifierSupport implements StartupListen
         ScheduledExecutorService timer = context.getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "queue-depths");
         timer.scheduleWithFixedDelay(depths::refresh, 0, QUEUE_DEPTHS_EVERY_SECONDS, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(NativeHeapTrim::trim, TRIM_EVERY_SECONDS, TRIM_EVERY_SECONDS, TimeUnit.SECONDS);
         if (generatedKey != null) {
             StartupReport.generatedKey(generatedKey, settings.httpPort());
         }

@@ -53,7 +53,7 @@ public final class DigestGroups implements AggregationStrategy {
     public static final String GROUP_INTERVAL = "relayGroupInterval";
 
     /** How many of a group's latest events are known by their key (a redelivered one is not counted twice). */
-    static final int RECENT = 500;
+    static final int RECENT = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)?");
     private static final Map<String, RecordComponent> FIELDS = new LinkedHashMap<>();

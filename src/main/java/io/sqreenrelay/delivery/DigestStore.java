@@ -12,6 +12,15 @@ import org.apache.camel.component.leveldb.LevelDBFile;
  */
 public final class DigestStore extends LevelDBFile {
 
+    static {
+        // org.iq80's LevelDB maps its log and table files into memory by default (its static USE_MMAP, read once):
+        // under a storm the mapped pages counted in the relay's resident memory, past 512 MB with five targets
+        // (docs/benchmarks.md). Plain file writes instead; an operator's -Dleveldb.mmap=true still wins.
+        if (System.getProperty("leveldb.mmap") == null) {
+            System.setProperty("leveldb.mmap", "false");
+        }
+    }
+
     private int users;
 
     /** The store in {@code directory} (created when missing). */

@@ -322,6 +322,8 @@ public final class Benchmark {
         try (TimedSink sink = new TimedSink(); TestBroker.RabbitVhost vhost = TestBroker.rabbitMq()) {
             Map<String, String> env = new HashMap<>();
             env.put("LOG_MAX_SIZE", "1GB");
+            // digests as shipped (the test harness turns them off): email and Teams get a first message and digests
+            env.put("GROUP_BY", "applicationId,type");
             if (targets.contains("http")) {
                 env.put("HTTP_TARGET_URL", sink.url());
             }
@@ -382,13 +384,13 @@ public final class Benchmark {
                         ? acceptedAt.keySet().stream().filter(k -> !sink.arrivals().containsKey(k)).count() : 0;
                 List<String> others = new ArrayList<>();
                 if (smtp != null) {
-                    others.add("email " + (smtp.getReceivedMessages().length - mailsBefore));
+                    others.add("email " + (smtp.getReceivedMessages().length - mailsBefore) + " mails");
                 }
                 if (targets.contains("pagerduty")) {
-                    others.add("pagerduty " + (sink.requests("pagerduty") - pagerdutyBefore));
+                    others.add("pagerduty " + (sink.requests("pagerduty") - pagerdutyBefore) + " events");
                 }
                 if (targets.contains("teams")) {
-                    others.add("teams " + (sink.requests("teams") - teamsBefore));
+                    others.add("teams " + (sink.requests("teams") - teamsBefore) + " cards");
                 }
                 String toSink = sinkDone > 0 ? String.format(Locale.ROOT, "%,.0f", events / ((sinkDone - first) / 1000.0)) : "-";
                 double toDrained = events / ((drained - first) / 1000.0);
@@ -406,7 +408,7 @@ public final class Benchmark {
                 targetRows.add(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %s | %s | %,.0f | %,.0f | %d | %d%s | %s | %,d ms | %d MB |",
                         label, ingress.eventsPerSecond(), ingress.latencies().percentile(99) / 1000.0, paced, toSink,
                         toDrained, base.eventsPerSecond(), events, missingAtSink + deadLetters,
-                        others.isEmpty() ? "" : " (" + String.join(", ", others) + " of " + events + ")",
+                        others.isEmpty() ? "" : " (" + String.join(", ", others) + " for " + events + " events)",
                         String.format(Locale.ROOT, "%.2f", ingress.eventsPerSecond() / base.eventsPerSecond()),
                         readyMillis, rss.peakMb()));
                 targetSetRates.put(label, new double[] {ingress.eventsPerSecond(), base.eventsPerSecond()});
@@ -423,20 +425,32 @@ public final class Benchmark {
         }
     }
 
-    /** Waits until every queue of the vhost is empty (ready and unacknowledged); returns when it saw it (epoch ms). */
+    /**
+     * Waits until every queue of the vhost is empty (ready and unacknowledged); returns when it saw it (epoch ms).
+     * Every 10 s it prints the queues still holding messages; a time-out names them.
+     */
     private static long awaitDrained(TestBroker.RabbitVhost vhost, Duration atMost) throws InterruptedException {
-        long deadline = System.nanoTime() + atMost.toNanos();
+        long began = System.nanoTime();
+        long deadline = began + atMost.toNanos();
+        long nextProgress = began + TimeUnit.SECONDS.toNanos(10);
+        List<String> left = List.of();
         while (System.nanoTime() < deadline) {
             long now = System.currentTimeMillis();
-            boolean empty = vhost.queues("name", "messages").stream()
+            left = vhost.queues("name", "messages").stream()
                     .filter(l -> !l.startsWith("relay.dead."))
-                    .allMatch(l -> l.trim().endsWith("\t0") || l.trim().endsWith(" 0"));
-            if (empty) {
+                    .filter(l -> !(l.trim().endsWith("\t0") || l.trim().endsWith(" 0")))
+                    .map(l -> l.trim().replaceAll("\\s+", " "))
+                    .toList();
+            if (left.isEmpty()) {
                 return now;
+            }
+            if (System.nanoTime() > nextProgress) {
+                progress("draining for %d s: %s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began), left);
+                nextProgress += TimeUnit.SECONDS.toNanos(10);
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("the queues of " + vhost + " were not drained in " + atMost);
+        throw new IllegalStateException("the queues of " + vhost + " were not drained in " + atMost + ": " + left);
     }
 
     // ---- start to ready
