@@ -1,5 +1,9 @@
 package io.sqreenrelay;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
@@ -36,6 +40,29 @@ final class WebhookHttpServer extends VertxPlatformHttpServer {
         configuration.setBindPort(port);
         configuration.setMaxBodySize(maxBodySize);
         return configuration;
+    }
+
+    /**
+     * Listens, after checking the port again at this very moment: Camel's server logs a failed bind and goes on
+     * (camel-platform-http-vertx 4.17 {@code startServer} throws inside Vert.x's callback, where nothing sees it), which
+     * left a relay that never became ready and never said why when another process took the port in the seconds
+     * between the start-up check ({@link StartupCheck#portsAreFree}) and this listen (seen once in the benchmark).
+     * The check here leaves a window of about a millisecond.
+     *
+     * @throws StartupFailure naming HTTP_PORT when the port is in use
+     */
+    @Override
+    protected void startServer() throws Exception {
+        if (port != 0) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(port));
+            } catch (IOException e) {
+                throw new StartupFailure("HTTP_PORT=" + port + ": cannot listen on port " + port + " ("
+                        + StartupCheck.summary(e) + "): another process holds it?");
+            }
+        }
+        super.startServer();
     }
 
     @Override
