@@ -93,16 +93,27 @@ final class StartupCheck {
     void portsAreFree() {
         for (Map.Entry<String, Integer> port : Map.of("HTTP_PORT", settings.httpPort(),
                 "MANAGEMENT_PORT", settings.managementPort()).entrySet()) {
-            if (port.getValue() == 0) {
-                continue;   // any free port
-            }
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(port.getValue()));
-            } catch (IOException e) {
-                throw new StartupFailure(port.getKey() + "=" + port.getValue() + ": cannot listen on port "
-                        + port.getValue() + " (" + summary(e) + "): another process holds it?");
-            }
+            canListen(port.getKey(), port.getValue());
+        }
+    }
+
+    /**
+     * Tries {@code port} as Vert.x binds it (all interfaces, address reuse on) and lets it go at once; 0 (any free
+     * port) is not tried.
+     *
+     * @param variable the setting that names the port, for the message ({@code HTTP_PORT})
+     * @throws StartupFailure naming {@code variable} and why when another process holds the port
+     */
+    static void canListen(String variable, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new StartupFailure(variable + "=" + port + ": cannot listen on port " + port + " (" + summary(e)
+                    + "): another process holds it?");
         }
     }
 

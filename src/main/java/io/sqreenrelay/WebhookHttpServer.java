@@ -1,9 +1,5 @@
 package io.sqreenrelay;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
@@ -53,15 +49,7 @@ final class WebhookHttpServer extends VertxPlatformHttpServer {
      */
     @Override
     protected void startServer() throws Exception {
-        if (port != 0) {
-            try (ServerSocket probe = new ServerSocket()) {
-                probe.setReuseAddress(true);
-                probe.bind(new InetSocketAddress(port));
-            } catch (IOException e) {
-                throw new StartupFailure("HTTP_PORT=" + port + ": cannot listen on port " + port + " ("
-                        + StartupCheck.summary(e) + "): another process holds it?");
-            }
-        }
+        StartupCheck.canListen("HTTP_PORT", port);
         super.startServer();
     }
 
