@@ -2,8 +2,6 @@ package io.sqreenrelay;
 
 import io.sqreenrelay.broker.BrokerBeans;
 import io.sqreenrelay.broker.EmbeddedBroker;
-import java.util.Properties;
-import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -27,11 +25,7 @@ final class EarlyBrokerStart extends MainListenerSupport {
     public void beforeConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         try {
-            Properties loaded = context.getPropertiesComponent().loadProperties();
-            VerbatimSettings.check(loaded, System.getenv());
-            Function<String, String> property = name -> context.getPropertiesComponent().resolveProperty(name)
-                    .orElse(null);
-            RelaySettings settings = RelaySettings.read(property);
+            RelaySettings settings = RelaySettings.read(RelayConfiguration.checkedProperties(context));
             if (!settings.embeddedBroker()) {
                 return;
             }

@@ -46,9 +46,7 @@ public class RelayConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        // before any property is resolved: a value with {{ or }} would be read as a placeholder (and quoted in the error)
-        VerbatimSettings.check(context.getPropertiesComponent().loadProperties(), System.getenv());
-        Function<String, String> property = name -> context.getPropertiesComponent().resolveProperty(name).orElse(null);
+        Function<String, String> property = checkedProperties(context);
         Registry registry = context.getRegistry();
         RelaySettings settings = RelaySettings.read(property);
         registry.bind("relaySettings", settings);
@@ -108,6 +106,18 @@ public class RelayConfiguration implements CamelConfiguration {
         context.addService(new WebhookHttpServer(settings.httpPort(), settings.maxBodySize(), hardening), true, true);
         new RelayLifecycle(settings, startup, gate, activity, new QueueDepths(meters, broker.queues(),
                 broker.deadLetters(), broker.targetQueuePrefix(), targetsOn), generatedKey).on(context);
+    }
+
+    /**
+     * The relay's properties, read from {@code context} (a property's value, or null when unset), once every setting
+     * was checked to hold no placeholder: checked before any property is resolved, since a value with two opening or
+     * two closing braces would be read as one (and quoted in the error).
+     *
+     * @throws InvalidSetting naming the first setting that holds one
+     */
+    static Function<String, String> checkedProperties(CamelContext context) {
+        VerbatimSettings.check(context.getPropertiesComponent().loadProperties(), System.getenv());
+        return name -> context.getPropertiesComponent().resolveProperty(name).orElse(null);
     }
 
     private static String randomKey() {
