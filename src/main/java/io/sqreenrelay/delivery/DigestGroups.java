@@ -1,6 +1,7 @@
 package io.sqreenrelay.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sqreenrelay.broker.DeliveryHeaders;
 import io.sqreenrelay.event.AcceptedEvent;
@@ -11,11 +12,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
@@ -111,7 +113,7 @@ public final class DigestGroups implements AggregationStrategy {
          * while there is room), and the times and link are updated.
          */
         Gathered plus(List<String> moreHashes, List<String> moreTitles, long first, long last, String latestLink) {
-            java.util.LinkedHashSet<String> latest = new java.util.LinkedHashSet<>(recent);
+            LinkedHashSet<String> latest = new LinkedHashSet<>(recent);
             List<String> allTitles = new ArrayList<>(titles);
             int counted = count;
             long total = Long.parseUnsignedLong(sum, 16);
@@ -141,7 +143,7 @@ public final class DigestGroups implements AggregationStrategy {
             if (recent.contains(identity)) {
                 return this;
             }
-            java.util.LinkedHashSet<String> latest = new java.util.LinkedHashSet<>(recent);
+            LinkedHashSet<String> latest = new LinkedHashSet<>(recent);
             latest.addAll(digestRecent);
             latest.add(identity);
             List<String> allTitles = new ArrayList<>(titles);
@@ -161,7 +163,7 @@ public final class DigestGroups implements AggregationStrategy {
                     Math.max(round, joined + 1));
         }
 
-        private static List<String> newest(java.util.LinkedHashSet<String> hashes) {
+        private static List<String> newest(LinkedHashSet<String> hashes) {
             List<String> all = new ArrayList<>(hashes);
             return List.copyOf(all.subList(Math.max(0, all.size() - RECENT), all.size()));
         }
@@ -318,7 +320,7 @@ public final class DigestGroups implements AggregationStrategy {
             gathered = gathered.plus(List.of(keyHash(event.key())), List.of(title(event)), event.receivedAt(),
                     event.receivedAt(), event.link());
         } else {
-            com.fasterxml.jackson.databind.JsonNode covered = covered(event);
+            JsonNode covered = covered(event);
             List<String> hashes = coveredHashes(covered);
             int count = covered.path("count").asInt(hashes.size());
             gathered = (count <= hashes.size()
@@ -365,14 +367,15 @@ public final class DigestGroups implements AggregationStrategy {
             text.put("applicationId", sample.applicationId());
             text.put("count", count);
             text.put("sum", gathered.sum());
-            text.put("recent", gathered.recent());   // the latest events' key hashes, so that a digest joining counts them once
+            // the latest events' key hashes, so that a digest joining another group counts them once
+            text.put("recent", gathered.recent());
             source = JSON.writeValueAsString(text);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return new AcceptedEvent(digestKey(count, gathered.sum(), gathered.round()), sample.internal(), gathered.lastAt(), source,
-                sample.type(), sample.title(), sample.applicationId(), sample.applicationName(), sample.environment(),
-                null, gathered.link(), List.of(), null, digest);
+        return new AcceptedEvent(digestKey(count, gathered.sum(), gathered.round()), sample.internal(),
+                gathered.lastAt(), source, sample.type(), sample.title(), sample.applicationId(),
+                sample.applicationName(), sample.environment(), null, gathered.link(), List.of(), null, digest);
     }
 
     /**
@@ -381,29 +384,28 @@ public final class DigestGroups implements AggregationStrategy {
      * has the same key, and is sent once; any other set of events, or the same one in another round, has another.
      */
     public static String digestKey(int count, String sum, int round) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((count + "\n" + sum + (round == 0 ? "" : "\n#" + round)).getBytes(StandardCharsets.UTF_8));
-            return "digest:" + HexFormat.of().formatHex(Arrays.copyOf(hash, 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String identity = count + "\n" + sum + (round == 0 ? "" : "\n#" + round);
+        return "digest:" + HexFormat.of().formatHex(sha256(identity), 0, 16);
     }
 
     /** The key of the digest of these events (their keys, each once, in any order) in {@code round}. */
     public static String digestKey(List<String> keys, int round) {
+        Set<String> distinct = new LinkedHashSet<>(keys);
         long sum = 0;
-        for (String key : new java.util.LinkedHashSet<>(keys)) {
+        for (String key : distinct) {
             sum += Long.parseUnsignedLong(keyHash(key), 16);
         }
-        return digestKey(new java.util.LinkedHashSet<>(keys).size(), hex(sum), round);
+        return digestKey(distinct.size(), hex(sum), round);
     }
 
     /** An event key's hash as the gathered groups keep it: the first 64 bits of its SHA-256, 16 hex digits. */
     static String keyHash(String key) {
+        return HexFormat.of().formatHex(sha256(key), 0, 8);
+    }
+
+    private static byte[] sha256(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -438,14 +440,14 @@ public final class DigestGroups implements AggregationStrategy {
      * The key hashes a digest lists (its source, {@link #digestOf}): its latest events', or, for a digest of an
      * earlier version, the hashes of all the keys it lists.
      */
-    private static List<String> coveredHashes(com.fasterxml.jackson.databind.JsonNode covered) {
+    private static List<String> coveredHashes(JsonNode covered) {
         List<String> hashes = new ArrayList<>();
         covered.path("recent").forEach(hash -> hashes.add(hash.asText()));
         covered.path("keys").forEach(key -> hashes.add(keyHash(key.asText())));
         return hashes;
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode covered(AcceptedEvent digest) {
+    private static JsonNode covered(AcceptedEvent digest) {
         try {
             return JSON.readTree(digest.source());
         } catch (JsonProcessingException e) {
@@ -456,7 +458,7 @@ public final class DigestGroups implements AggregationStrategy {
     /** The group a digest covers (its source), or null when it does not say. */
     private static String coveredGroup(AcceptedEvent digest) {
         try {
-            com.fasterxml.jackson.databind.JsonNode group = JSON.readTree(digest.source()).path("group");
+            JsonNode group = JSON.readTree(digest.source()).path("group");
             return group.isTextual() ? group.asText() : null;
         } catch (JsonProcessingException e) {
             return null;
