@@ -18,7 +18,8 @@ import org.apache.camel.support.EventNotifierSupport;
  * The relay's start and stop around Camel's: once the management server exists, its hardening (HttpHardening); once every
  * route has started, the start-up verdict (StartupCheck), then the ingress gate opens and the queue-depth gauges
  * and the native heap's trimming (NativeHeapTrim) start; when the context begins to stop (SIGTERM or any stop), the
- * gate closes first, so that new webhooks get 503 while the rest drains. Register it both as a start-up listener and as an event notifier ({@link #on}).
+ * gate closes first, so that new webhooks get 503 while the rest drains. Register it both as a start-up listener and
+ * as an event notifier ({@link #on}).
  */
 final class RelayLifecycle extends EventNotifierSupport implements StartupListener {
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An AMQP 0-9-1 broker inside the relay's own JVM (Apache Qpid Broker-J), so that the relay runs with nothing
- * else installed. It starts on a thread of its own while the relay loads its routes ({@link #starting}). Messages are kept in a Derby store under the work directory: a restart loses nothing.
+ * else installed. It starts on a thread of its own while the relay loads its routes ({@link #starting}). Messages
+ * are kept in a Derby store under the work directory: a restart loses nothing.
  *
  * <p>It listens on 127.0.0.1 only, on a free port chosen at start (never 5672, where a real RabbitMQ may be),
  * and its one user gets a fresh random password at every start.

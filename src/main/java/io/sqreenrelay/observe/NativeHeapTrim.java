@@ -22,23 +22,24 @@ public final class NativeHeapTrim {
     private NativeHeapTrim() {
     }
 
-    /** True unless a trim found the command missing. */
-    static boolean available() {
-        return !unavailable;
-    }
-
-    /** Trims once; never throws. */
-    public static void trim() {
+    /**
+     * Trims once; never throws.
+     *
+     * @return true when the JVM ran the command, false when it has none (nothing is tried again)
+     */
+    public static boolean trim() {
         if (unavailable) {
-            return;
+            return false;
         }
         try {
             ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            return true;
         } catch (JMException | RuntimeException e) {
             unavailable = true;
             LOG.debug("No native heap trimming on this JVM: {}", e.toString());
+            return false;
         }
     }
 }
